@@ -1,0 +1,130 @@
+#include "app/config.hpp"
+
+#include <CLI/CLI.hpp>
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace gp::app {
+
+namespace {
+
+std::string random_hex(int bytes) {
+    std::vector<unsigned char> buf(static_cast<std::size_t>(bytes));
+    RAND_bytes(buf.data(), bytes);
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (auto b : buf) {
+        out += hex[b >> 4];
+        out += hex[b & 15];
+    }
+    return out;
+}
+
+// "5s,5m,30m,2h" -> durations; throws CLI::ValidationError on a bad item.
+std::vector<std::chrono::milliseconds> parse_schedule(const std::string& text) {
+    std::vector<std::chrono::milliseconds> out;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        std::size_t end = text.find(',', pos);
+        if (end == std::string::npos) end = text.size();
+        std::string item = text.substr(pos, end - pos);
+        std::size_t used = 0;
+        long long n = -1;
+        try {
+            n = std::stoll(item, &used);
+        } catch (...) {
+        }
+        std::string unit = item.substr(used);
+        long long factor = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60000 : unit == "h" ? 3600000 : 0;
+        if (n < 0 || factor == 0)
+            throw CLI::ValidationError("--webhook-retry-schedule", "bad item '" + item + "' (use e.g. 500ms, 5s, 5m, 2h)");
+        out.emplace_back(n * factor);
+        pos = end + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+Config load_config(int argc, char** argv) {
+    Config c;
+#ifdef GAMEPICKER_DEFAULT_CATALOGUE
+    c.catalogue_path = GAMEPICKER_DEFAULT_CATALOGUE;
+    if (!std::filesystem::exists(c.catalogue_path)) c.catalogue_path = "./data/catalogue.csv";
+#else
+    c.catalogue_path = "./data/catalogue.csv";
+#endif
+    int port = c.server.port;
+    int read_timeout_s = static_cast<int>(c.server.read_timeout.count());
+    int ws_idle_s = static_cast<int>(c.ws.idle_timeout.count());
+    int ws_ping_s = static_cast<int>(c.ws.ping_interval.count());
+    int webhook_timeout_ms = static_cast<int>(c.webhooks.attempt_timeout.count());
+    std::string schedule = "5s,5m,30m,2h,5h,10h";
+
+    CLI::App cli{"gamepicker: Jackbox game picker server (REST, WebSocket feed, webhooks)"};
+    cli.add_option("--port", port, "TCP port (0 picks a free one)")->envname("PORT")->check(CLI::Range(0, 65535));
+    cli.add_option("--host", c.server.address, "Address to listen on")->envname("HOST");
+    cli.add_option("--db", c.db_path, "SQLite database file")->envname("DB");
+    cli.add_option("--catalogue", c.catalogue_path, "CSV seeded into an empty catalogue")->envname("CATALOGUE");
+    cli.add_option("--admin-key", c.admin_key, "Admin key exchanged for a JWT at /api/auth/login")->envname("ADMIN_KEY");
+    cli.add_option("--jwt-secret", c.jwt_secret, "HS256 signing secret")->envname("JWT_SECRET");
+    cli.add_flag("--dev", c.dev_mode, "Development mode: allows empty secrets (random ones are made up)")
+        ->envname("DEV_MODE");
+    cli.add_option("--log-level", c.log_level, "trace|debug|info|warn|error")->envname("LOG_LEVEL");
+    cli.add_option("--body-limit", c.server.body_limit, "Largest request body in bytes")->envname("BODY_LIMIT");
+    cli.add_option("--read-timeout", read_timeout_s, "Seconds before a slow HTTP client is dropped")
+        ->envname("READ_TIMEOUT")->check(CLI::Range(1, 3600));
+    cli.add_option("--ws-max-connections", c.ws.max_connections, "Most WebSocket connections at once")
+        ->envname("WS_MAX_CONNECTIONS");
+    cli.add_option("--ws-max-subscriptions", c.ws.max_subscriptions, "Most session subscriptions per connection")
+        ->envname("WS_MAX_SUBSCRIPTIONS");
+    cli.add_option("--ws-max-message", c.ws.max_message_bytes, "Largest incoming WebSocket message (bytes)")
+        ->envname("WS_MAX_MESSAGE");
+    cli.add_option("--ws-send-queue", c.ws.send_queue_limit, "Messages queued per connection before it is closed")
+        ->envname("WS_SEND_QUEUE");
+    cli.add_option("--ws-idle-timeout", ws_idle_s, "Seconds of silence before a WebSocket is closed")
+        ->envname("WS_IDLE_TIMEOUT")->check(CLI::Range(1, 86400));
+    cli.add_option("--ws-ping-interval", ws_ping_s, "Seconds between server ping frames")
+        ->envname("WS_PING_INTERVAL")->check(CLI::Range(1, 86400));
+    cli.add_flag("--allow-private-webhooks", c.webhooks.allow_private,
+                 "Let webhooks reach loopback, private and link-local addresses")
+        ->envname("ALLOW_PRIVATE_WEBHOOKS");
+    cli.add_option("--webhook-timeout-ms", webhook_timeout_ms, "Per-attempt delivery timeout")
+        ->envname("WEBHOOK_TIMEOUT_MS")->check(CLI::Range(1, 600000));
+    cli.add_option("--webhook-retry-schedule", schedule, "Delays between attempts, e.g. 5s,5m,30m,2h,5h,10h")
+        ->envname("WEBHOOK_RETRY_SCHEDULE");
+    cli.add_option("--webhook-concurrency", c.webhooks.max_in_flight, "Deliveries in flight at once")
+        ->envname("WEBHOOK_CONCURRENCY")->check(CLI::Range(1, 10000));
+    cli.add_option("--webhook-disable-after", c.webhooks.disable_after_failures,
+                   "Consecutive failed deliveries before a webhook is disabled (0 = never)")
+        ->envname("WEBHOOK_DISABLE_AFTER");
+    try {
+        cli.parse(argc, argv);
+        c.webhooks.retry_schedule = parse_schedule(schedule);
+    } catch (const CLI::ParseError& e) {
+        std::exit(cli.exit(e));
+    }
+    c.server.port = static_cast<unsigned short>(port);
+    c.server.read_timeout = std::chrono::seconds(read_timeout_s);
+    c.ws.idle_timeout = std::chrono::seconds(ws_idle_s);
+    c.ws.ping_interval = std::chrono::seconds(ws_ping_s);
+    c.webhooks.attempt_timeout = std::chrono::milliseconds(webhook_timeout_ms);
+
+    if (c.admin_key.empty() || c.jwt_secret.empty()) {
+        if (!c.dev_mode) {
+            std::fprintf(stderr,
+                         "gamepicker: refusing to start: ADMIN_KEY and JWT_SECRET must be set "
+                         "(or pass --dev / DEV_MODE=1 for development)\n");
+            std::exit(2);
+        }
+        if (c.admin_key.empty()) c.admin_key = random_hex(12);
+        if (c.jwt_secret.empty()) c.jwt_secret = random_hex(32);
+        spdlog::warn("development mode: generated admin_key={} and a random JWT secret", c.admin_key);
+    }
+    return c;
+}
+
+}  // namespace gp::app

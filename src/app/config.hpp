@@ -1,0 +1,29 @@
+#pragma once
+// Every setting, from flags or the environment (flags win), with safe defaults.
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "http/server.hpp"
+#include "webhooks/delivery_engine.hpp"
+#include "ws/hub.hpp"
+
+namespace gp::app {
+
+struct Config {
+    http::ServerOptions server;
+    std::string db_path = "./data/gamepicker.db";
+    std::string catalogue_path;  // CSV seeded into an empty catalogue
+    std::string admin_key;
+    std::string jwt_secret;
+    bool dev_mode = false;
+    std::string log_level = "info";
+    ws::HubOptions ws;
+    webhooks::EngineOptions webhooks;
+};
+
+// Parses argv and the environment. Prints help or the reason and exits on bad
+// input; refuses empty secrets outside development mode.
+Config load_config(int argc, char** argv);
+
+}  // namespace gp::app

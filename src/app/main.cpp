@@ -1,0 +1,64 @@
+// gamepicker: wiring. Threads (the whole list):
+//  - the event loop (main thread): one io_context running the HTTP server, the
+//    WebSocket hub and all handlers; it owns the main SqliteStore connection,
+//    commits changes with their outbox events, and publishes them on the Bus.
+//  - the webhook delivery engine: one thread with its own SqliteStore connection
+//    and a libcurl multi handle; the Bus only wakes it (notify()).
+// Nothing else is shared between the two, so there are no locks outside the engine's wake-up.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "app/config.hpp"
+#include "app/logging.hpp"
+#include "app/seed.hpp"
+#include "events/bus.hpp"
+#include "http/routes.hpp"
+#include "http/server.hpp"
+#include "http/tokens.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "webhooks/delivery_engine.hpp"
+#include "ws/hub.hpp"
+
+int main(int argc, char** argv) {
+    using namespace gp;
+    app::Config cfg = app::load_config(argc, argv);
+    app::setup_logging(cfg.log_level);
+    try {
+        if (auto dir = std::filesystem::path(cfg.db_path).parent_path(); !dir.empty())
+            std::filesystem::create_directories(dir);
+
+        events::Bus bus;
+        store::sqlite::SqliteStore store(cfg.db_path, &bus);
+        app::seed_catalogue(store, cfg.catalogue_path);
+
+        http::TokenService tokens(cfg.admin_key, cfg.jwt_secret);
+        boost::asio::io_context ioc{1};
+        ws::Hub hub(ioc, store, tokens, cfg.ws);
+        webhooks::DeliveryEngine engine(cfg.db_path, cfg.webhooks);
+        bus.subscribe([&hub](const events::Event& e) { hub.publish(e); });
+        bus.subscribe([&engine](const events::Event&) { engine.notify(); });
+
+        http::Router router(tokens);
+        http::Services services{store, tokens, [&engine] { engine.notify(); }};
+        http::add_all_routes(router, services);
+        http::Server server(ioc, router, hub, cfg.server);
+        server.start();
+        engine.start();
+
+        boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+        signals.async_wait([&ioc](auto, int sig) {
+            spdlog::info("msg=\"shutting down\" signal={}", sig);
+            ioc.stop();
+        });
+        spdlog::info("msg=listening address={} port={} db={}", cfg.server.address, server.bound_port(), cfg.db_path);
+        ioc.run();
+        engine.stop();
+    } catch (const std::exception& e) {
+        spdlog::critical("msg=\"startup failed\" error=\"{}\"", e.what());
+        return 1;
+    }
+    return 0;
+}

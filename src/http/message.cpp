@@ -1,0 +1,27 @@
+#include "http/message.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace gp::http {
+
+std::optional<std::string> Request::query_param(std::string_view name) const {
+    for (const auto& [k, v] : query)
+        if (k == name) return v;
+    return std::nullopt;
+}
+
+Response Response::json(int status, const boost::json::value& v) {
+    return Response{status, "application/json", boost::json::serialize(v), {}};
+}
+
+Response Response::error(int status, std::string_view message) {
+    return json(status, boost::json::object{{"error", message}});
+}
+
+Response Response::text(int status, std::string content_type, std::string body) {
+    return Response{status, std::move(content_type), std::move(body), {}};
+}
+
+}  // namespace gp::http

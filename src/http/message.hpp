@@ -1,0 +1,46 @@
+#pragma once
+// Transport-neutral request and response: the router and the handlers see only
+// these, never Beast types (Beast stays in server.cpp and ws/).
+#include <boost/json/fwd.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace gp::http {
+
+struct Claims {
+    std::string role;
+    long long iat = 0;
+    long long exp = 0;
+    long long timestamp = 0;
+};
+
+struct Request {
+    std::string method;  // upper case, e.g. "GET"
+    std::string path;    // percent-decoded, no query
+    std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+    std::string authorization;
+    std::string content_type;
+    std::string body;
+
+    std::vector<std::string> params;  // path parameters, filled by the router
+    std::optional<Claims> user;       // set by the auth middleware on protected routes
+
+    std::optional<std::string> query_param(std::string_view name) const;
+};
+
+struct Response {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+
+    static Response json(int status, const boost::json::value& v);
+    static Response error(int status, std::string_view message);
+    static Response text(int status, std::string content_type, std::string body);
+};
+
+}  // namespace gp::http

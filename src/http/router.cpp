@@ -1,0 +1,106 @@
+#include "http/router.hpp"
+
+#include <boost/json/object.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "domain/error.hpp"
+#include "http/tokens.hpp"
+
+namespace gp::http {
+
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (i < path.size()) {
+        if (path[i] == '/') {
+            ++i;
+            continue;
+        }
+        std::size_t j = path.find('/', i);
+        if (j == std::string_view::npos) j = path.size();
+        out.push_back(path.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+
+int status_of(domain::ErrorKind k) {
+    switch (k) {
+        case domain::ErrorKind::BadRequest: return 400;
+        case domain::ErrorKind::NotFound: return 404;
+        case domain::ErrorKind::Conflict: return 409;
+        case domain::ErrorKind::PayloadTooLarge: return 413;
+    }
+    return 500;
+}
+
+}  // namespace
+
+void Router::add(std::string method, std::string_view pattern, Access access, Handler handler) {
+    Route r{std::move(method), {}, 0, access, std::move(handler)};
+    for (auto seg : split_path(pattern)) {
+        bool param = seg.size() >= 2 && seg.front() == '{' && seg.back() == '}';
+        r.segments.emplace_back(param ? "{}" : std::string(seg));
+        r.literal_count += param ? 0 : 1;
+    }
+    routes_.push_back(std::move(r));
+    // Most specific first, so "/api/games/packs" is tried before "/api/games/{id}".
+    std::stable_sort(routes_.begin(), routes_.end(),
+                     [](const Route& a, const Route& b) { return a.literal_count > b.literal_count; });
+}
+
+Response Router::dispatch(Request& req) const {
+    const auto segs = split_path(req.path);
+    bool path_known = false;
+    std::string allowed;
+    for (const auto& route : routes_) {
+        if (route.segments.size() != segs.size()) continue;
+        bool match = true;
+        for (std::size_t i = 0; i < segs.size() && match; ++i)
+            match = route.segments[i] == "{}" || route.segments[i] == segs[i];
+        if (!match) continue;
+        if (route.method != req.method) {
+            path_known = true;
+            if (allowed.find(route.method) == std::string::npos)
+                allowed += (allowed.empty() ? "" : ", ") + route.method;
+            continue;
+        }
+        req.params.clear();
+        for (std::size_t i = 0; i < segs.size(); ++i)
+            if (route.segments[i] == "{}") req.params.emplace_back(segs[i]);
+        return run(route, req);
+    }
+    if (path_known) {
+        auto res = Response::error(405, "Method " + req.method + " not allowed on " + req.path);
+        res.headers.emplace_back("Allow", allowed);
+        return res;
+    }
+    return Response::error(404, "Not found: " + req.method + " " + req.path);
+}
+
+Response Router::run(const Route& route, Request& req) const {
+    if (route.access == Access::Admin) {
+        std::string_view auth = req.authorization;
+        constexpr std::string_view prefix = "Bearer ";
+        if (auth.size() <= prefix.size() || auth.substr(0, prefix.size()) != prefix)
+            return Response::error(401, "Access token required");
+        req.user = tokens_.verify(auth.substr(prefix.size()));
+        if (!req.user) return Response::error(403, "Invalid or expired token");
+    }
+    try {
+        return route.handler(req);
+    } catch (const domain::Error& e) {
+        boost::json::object body{{"error", e.what()}};
+        for (const auto& kv : e.extra()) body[kv.key()] = kv.value();
+        return Response::json(status_of(e.kind()), body);
+    } catch (const std::exception& e) {
+        spdlog::error("{} {} failed: {}", req.method, req.path, e.what());
+        return Response::json(500, boost::json::object{{"error", "Something went wrong!"}, {"message", e.what()}});
+    }
+}
+
+}  // namespace gp::http

@@ -1,0 +1,80 @@
+#include "http/serialize.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+namespace gp::http {
+
+namespace json = boost::json;
+
+namespace {
+template <class T>
+json::value opt(const std::optional<T>& v) {
+    return v ? json::value(*v) : json::value(nullptr);
+}
+}  // namespace
+
+json::value iso_or_null(const std::optional<domain::Millis>& t) {
+    return t ? json::value(domain::format_iso(*t)) : json::value(nullptr);
+}
+
+json::value to_json(const domain::Game& g) {
+    return json::object{{"id", g.id},
+                        {"pack_name", g.pack_name},
+                        {"title", g.title},
+                        {"min_players", g.min_players},
+                        {"max_players", g.max_players},
+                        {"length_minutes", opt(g.length_minutes)},
+                        {"has_audience", g.has_audience ? 1 : 0},
+                        {"family_friendly", g.family_friendly ? 1 : 0},
+                        {"game_type", opt(g.game_type)},
+                        {"secondary_type", opt(g.secondary_type)},
+                        {"play_count", g.play_count},
+                        {"popularity_score", g.popularity_score},
+                        {"upvotes", g.upvotes},
+                        {"downvotes", g.downvotes},
+                        {"enabled", g.enabled ? 1 : 0},
+                        {"favor_bias", g.favor_bias},
+                        {"created_at", domain::format_iso(g.created_at)}};
+}
+
+json::value to_json(const domain::Session& s) {
+    return json::object{{"id", s.id},
+                        {"notes", opt(s.notes)},
+                        {"is_active", s.is_active ? 1 : 0},
+                        {"created_at", domain::format_iso(s.created_at)},
+                        {"closed_at", iso_or_null(s.closed_at)},
+                        {"games_played", s.games_played}};
+}
+
+json::value to_json(const domain::SessionGame& sg) {
+    return json::object{{"id", sg.id},
+                        {"session_id", sg.session_id},
+                        {"game_id", sg.game_id},
+                        {"played_at", domain::format_iso(sg.played_at)},
+                        {"manually_added", sg.manually_added ? 1 : 0},
+                        {"status", domain::to_string(sg.status)},
+                        {"room_code", opt(sg.room_code)},
+                        {"player_count", opt(sg.player_count)},
+                        {"player_check_active", sg.player_check_active ? 1 : 0},
+                        {"title", sg.title},
+                        {"pack_name", sg.pack_name},
+                        {"min_players", sg.min_players},
+                        {"max_players", sg.max_players},
+                        {"game_type", opt(sg.game_type)},
+                        {"length_minutes", opt(sg.length_minutes)},
+                        {"has_audience", sg.has_audience ? 1 : 0},
+                        {"family_friendly", sg.family_friendly ? 1 : 0},
+                        {"popularity_score", sg.popularity_score},
+                        {"upvotes", sg.upvotes},
+                        {"downvotes", sg.downvotes}};
+}
+
+json::value to_json(const domain::Pack& p) {
+    return json::object{{"id", p.id},
+                        {"name", p.name},
+                        {"favor_bias", p.favor_bias},
+                        {"created_at", domain::format_iso(p.created_at)}};
+}
+
+}  // namespace gp::http

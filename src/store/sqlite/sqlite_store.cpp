@@ -1,0 +1,205 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace gp::store::sqlite {
+
+namespace {
+
+// Versioned schema migrations: entry i brings the schema to version i + 1.
+// Append only; never edit an entry that has shipped.
+const char* const kMigrations[] = {
+    R"sql(
+CREATE TABLE packs (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  favor_bias INTEGER NOT NULL DEFAULT 0 CHECK (favor_bias IN (-1, 0, 1)),
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE games (
+  id INTEGER PRIMARY KEY,
+  pack_name TEXT NOT NULL,
+  title TEXT NOT NULL,
+  min_players INTEGER NOT NULL,
+  max_players INTEGER NOT NULL,
+  length_minutes INTEGER,
+  has_audience INTEGER NOT NULL DEFAULT 0,
+  family_friendly INTEGER NOT NULL DEFAULT 0,
+  game_type TEXT,
+  secondary_type TEXT,
+  play_count INTEGER NOT NULL DEFAULT 0,
+  popularity_score INTEGER NOT NULL DEFAULT 0,
+  upvotes INTEGER NOT NULL DEFAULT 0,
+  downvotes INTEGER NOT NULL DEFAULT 0,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  favor_bias INTEGER NOT NULL DEFAULT 0 CHECK (favor_bias IN (-1, 0, 1)),
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX games_by_pack ON games (pack_name, title);
+CREATE TABLE sessions (
+  id INTEGER PRIMARY KEY,
+  notes TEXT,
+  is_active INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  closed_at INTEGER
+);
+CREATE UNIQUE INDEX sessions_one_active ON sessions (is_active) WHERE is_active = 1;
+CREATE TABLE session_games (
+  id INTEGER PRIMARY KEY,
+  session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  game_id INTEGER NOT NULL REFERENCES games (id) ON DELETE CASCADE,
+  played_at INTEGER NOT NULL,
+  manually_added INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL DEFAULT 'playing' CHECK (status IN ('playing', 'played', 'skipped')),
+  room_code TEXT,
+  player_count INTEGER,
+  player_check INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX session_games_by_session ON session_games (session_id, played_at, id);
+CREATE INDEX session_games_by_game ON session_games (game_id);
+CREATE TABLE live_votes (
+  id INTEGER PRIMARY KEY,
+  session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  game_id INTEGER NOT NULL REFERENCES games (id) ON DELETE CASCADE,
+  username TEXT NOT NULL,
+  vote_type INTEGER NOT NULL CHECK (vote_type IN (1, -1)),
+  timestamp INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX live_votes_by_time ON live_votes (timestamp DESC, id DESC);
+CREATE INDEX live_votes_by_user ON live_votes (username, timestamp);
+CREATE INDEX live_votes_by_session ON live_votes (session_id, game_id);
+CREATE TABLE chat_votes (
+  id INTEGER PRIMARY KEY,
+  session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  session_game_id INTEGER NOT NULL REFERENCES session_games (id) ON DELETE CASCADE,
+  username TEXT NOT NULL,
+  vote_type INTEGER NOT NULL CHECK (vote_type IN (1, -1)),
+  timestamp INTEGER NOT NULL,
+  UNIQUE (session_id, username, timestamp, vote_type)
+);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  type TEXT NOT NULL,
+  session_id INTEGER,
+  timestamp INTEGER NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX events_by_session ON events (session_id, id);
+CREATE TABLE webhooks (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  events TEXT NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0,
+  disabled_at INTEGER
+);
+CREATE TABLE webhook_events (
+  webhook_id INTEGER NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+  event_type TEXT NOT NULL,
+  PRIMARY KEY (event_type, webhook_id)
+);
+CREATE TABLE webhook_deliveries (
+  id INTEGER PRIMARY KEY,
+  webhook_id INTEGER NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+  event_id INTEGER,
+  event_type TEXT NOT NULL,
+  body TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  created_at INTEGER NOT NULL,
+  delivered_at INTEGER
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_by_hook ON webhook_deliveries (webhook_id);
+CREATE TABLE webhook_logs (
+  id INTEGER PRIMARY KEY,
+  webhook_id INTEGER NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+  delivery_id INTEGER NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+  event_type TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  status_code INTEGER,
+  error TEXT,
+  response_body TEXT,
+  duration_ms INTEGER NOT NULL,
+  success INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX webhook_logs_by_hook ON webhook_logs (webhook_id, id DESC);
+CREATE INDEX webhook_logs_by_delivery ON webhook_logs (delivery_id);
+)sql",
+};
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path, const events::Bus* bus) : db_(path), bus_(bus) {
+    migrate();
+}
+
+void SqliteStore::migrate() {
+    db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+    int current = 0;
+    {
+        auto st = db_.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+        if (st.step()) current = st.integer(0);
+    }
+    const int latest = static_cast<int>(std::size(kMigrations));
+    for (int v = current; v < latest; ++v) {
+        Transaction tx(db_);
+        db_.exec(kMigrations[v]);
+        db_.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)")
+            .bind_all(v + 1, domain::now_ms())
+            .exec();
+        tx.commit();
+        spdlog::info("schema migrated to version {}", v + 1);
+    }
+}
+
+void SqliteStore::append_event(std::string type, std::optional<Id> session_id, std::string data) {
+    events::Event e{0, std::move(type), session_id, domain::now_ms(), std::move(data)};
+    db_.prepare("INSERT INTO events (type, session_id, timestamp, data) VALUES (?, ?, ?, ?)")
+        .bind_all(e.type, e.session_id, e.timestamp, e.data)
+        .exec();
+    e.id = db_.last_insert_id();
+    enqueue_webhook_deliveries(e);
+    uncommitted_.push_back(std::move(e));
+}
+
+void SqliteStore::commit(Transaction& tx) {
+    try {
+        tx.commit();
+    } catch (...) {
+        uncommitted_.clear();
+        throw;
+    }
+    auto committed = std::move(uncommitted_);
+    uncommitted_.clear();
+    if (bus_)
+        for (const auto& e : committed) bus_->publish(e);
+}
+
+std::vector<events::Event> SqliteStore::events_after(Id after_id, std::optional<Id> session_id, int limit) {
+    auto st = session_id ? db_.prepare("SELECT id, type, session_id, timestamp, data FROM events "
+                                       "WHERE id > ? AND session_id = ? ORDER BY id LIMIT ?")
+                         : db_.prepare("SELECT id, type, session_id, timestamp, data FROM events "
+                                       "WHERE id > ? ORDER BY id LIMIT ?");
+    if (session_id)
+        st.bind_all(after_id, *session_id, limit);
+    else
+        st.bind_all(after_id, limit);
+    std::vector<events::Event> out;
+    while (st.step())
+        out.push_back({st.int64(0), st.text(1), st.opt_int64(2), st.int64(3), st.text(4)});
+    return out;
+}
+
+Id SqliteStore::last_event_id() {
+    auto st = db_.prepare("SELECT COALESCE(MAX(id), 0) FROM events");
+    return st.step() ? st.int64(0) : 0;
+}
+
+}  // namespace gp::store::sqlite

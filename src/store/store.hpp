@@ -1,0 +1,137 @@
+#pragma once
+// The one repository interface. Handlers and the delivery engine talk to this;
+// sqlite/ implements it (postgres/ can later, without touching callers).
+//
+// Every method that changes something the spec says produces an event writes the
+// event to the outbox in the same transaction and, after commit, publishes it on
+// the events::Bus handed to the implementation. Methods throw domain::Error for
+// client mistakes (unknown ids, rule violations) and std::runtime_error for
+// store failures.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/chat_import.hpp"
+#include "domain/models.hpp"
+#include "domain/stats.hpp"
+#include "events/event.hpp"
+#include "webhooks/model.hpp"
+
+namespace gp::store {
+
+using domain::Id;
+
+struct PickCandidates {
+    std::vector<domain::Game> games;                 // enabled games matching the filter
+    std::vector<std::pair<std::string, int>> packs;  // pack name -> favor bias
+    std::vector<Id> session_game_ids;                // game ids of the session, oldest first
+};
+
+struct VoteQuery {
+    std::optional<Id> session_id;
+    std::optional<Id> game_id;
+    std::optional<std::string> username;
+    std::optional<domain::VoteType> vote_type;
+    int page = 1;
+    int limit = 50;
+};
+
+struct VotePage {
+    std::vector<domain::LiveVote> votes;
+    int total = 0;
+};
+
+struct SessionVoteRow {
+    Id game_id = 0;
+    std::string title;
+    std::string pack_name;
+    int upvotes = 0;
+    int downvotes = 0;
+    int net_score = 0;
+    int total_votes = 0;
+};
+
+struct LiveVoteInput {
+    std::string username;
+    domain::VoteType type = domain::VoteType::Up;
+    domain::Millis timestamp = 0;
+    std::string timestamp_text;  // echoed back as sent
+};
+
+struct LiveVoteResult {
+    domain::Session session;
+    domain::Game game;  // totals after the vote
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // --- catalogue -------------------------------------------------------
+    virtual bool catalogue_empty() = 0;
+    virtual std::vector<domain::Game> list_games(const domain::GameFilter& filter) = 0;
+    virtual std::optional<domain::Game> find_game(Id id) = 0;
+    virtual domain::Game create_game(const domain::GameFields& fields) = 0;
+    virtual domain::Game update_game(Id id, const domain::GameFields& fields) = 0;  // NotFound
+    virtual void delete_game(Id id) = 0;                                            // NotFound
+    virtual domain::Game toggle_game(Id id) = 0;                                    // NotFound
+    virtual domain::Game set_game_favor(Id id, int favor_bias) = 0;                 // NotFound
+    virtual std::vector<domain::Pack> list_packs() = 0;
+    virtual std::vector<domain::PackMeta> pack_meta() = 0;
+    virtual int set_pack_enabled(const std::string& pack, bool enabled) = 0;        // NotFound
+    virtual domain::Pack set_pack_favor(const std::string& pack, int favor_bias) = 0;  // NotFound
+    // All rows or none: one transaction.
+    virtual int import_games(const std::vector<domain::GameFields>& rows) = 0;
+    virtual PickCandidates pick_candidates(const domain::GameFilter& filter,
+                                           std::optional<Id> session_id) = 0;
+
+    // --- sessions --------------------------------------------------------
+    virtual std::vector<domain::Session> list_sessions() = 0;
+    virtual std::optional<domain::Session> find_session(Id id) = 0;
+    virtual std::optional<domain::Session> active_session() = 0;
+    virtual domain::Session create_session(const std::optional<std::string>& notes) = 0;
+    virtual domain::Session close_session(Id id, const std::optional<std::string>& notes) = 0;
+    virtual void delete_session(Id id) = 0;
+    virtual std::vector<domain::SessionGame> session_games(Id session_id) = 0;  // NotFound
+    virtual domain::SessionGame add_session_game(Id session_id, Id game_id, bool manually_added,
+                                                 const std::optional<std::string>& room_code) = 0;
+    virtual domain::SessionGame set_session_game_status(Id session_id, Id session_game_id,
+                                                        domain::PlayStatus status) = 0;
+    virtual void remove_session_game(Id session_id, Id session_game_id) = 0;
+    virtual domain::SessionGame set_room_code(Id session_id, Id session_game_id,
+                                              const std::optional<std::string>& room_code) = 0;
+    virtual domain::SessionGame set_player_check(Id session_id, Id session_game_id, bool active) = 0;
+    virtual domain::SessionGame set_player_count(Id session_id, Id session_game_id, int count) = 0;
+    virtual domain::ChatImportResult import_chat(Id session_id,
+                                                 const std::vector<domain::ChatMessage>& messages) = 0;
+
+    // --- votes and stats -------------------------------------------------
+    virtual LiveVoteResult record_live_vote(const LiveVoteInput& vote) = 0;
+    virtual VotePage list_votes(const VoteQuery& query) = 0;
+    virtual std::vector<SessionVoteRow> session_votes(Id session_id) = 0;  // NotFound
+    virtual domain::Stats stats() = 0;
+
+    // --- outbox ----------------------------------------------------------
+    // Events with id > after_id, oldest first; session_id filters to one session's events.
+    virtual std::vector<events::Event> events_after(Id after_id, std::optional<Id> session_id,
+                                                    int limit) = 0;
+    virtual Id last_event_id() = 0;
+
+    // --- webhooks --------------------------------------------------------
+    virtual std::vector<webhooks::Webhook> list_webhooks() = 0;
+    virtual std::optional<webhooks::Webhook> find_webhook(Id id) = 0;
+    virtual webhooks::Webhook create_webhook(const webhooks::WebhookFields& fields) = 0;
+    virtual webhooks::Webhook update_webhook(Id id, const webhooks::WebhookPatch& patch) = 0;
+    virtual void delete_webhook(Id id) = 0;  // and its deliveries and logs
+    // Queues a dummy game.added for one webhook; returns the delivery id.
+    virtual Id enqueue_test_delivery(Id webhook_id) = 0;
+    // Queues a fresh delivery with the same body as a logged one; returns its id.
+    virtual Id redeliver(Id webhook_id, Id delivery_id) = 0;
+    virtual std::vector<webhooks::AttemptLog> webhook_logs(Id webhook_id, int limit) = 0;
+    // Delivery engine side.
+    virtual std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int limit) = 0;
+    virtual std::optional<domain::Millis> next_delivery_due() = 0;
+    virtual void record_attempts(const std::vector<webhooks::AttemptOutcome>& outcomes) = 0;
+};
+
+}  // namespace gp::store

@@ -1,0 +1,77 @@
+#pragma once
+// Records of the webhook registry and of delivery attempts.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/models.hpp"
+
+namespace gp::webhooks {
+
+using domain::Id;
+using domain::Millis;
+
+struct WebhookFields {
+    std::string name;
+    std::string url;
+    std::string secret;
+    std::vector<std::string> events;
+};
+
+struct WebhookPatch {
+    std::optional<std::string> name;
+    std::optional<std::string> url;
+    std::optional<std::string> secret;
+    std::optional<std::vector<std::string>> events;
+    std::optional<bool> enabled;
+};
+
+struct Webhook : WebhookFields {
+    Id id = 0;
+    bool enabled = true;
+    Millis created_at = 0;
+    int consecutive_failures = 0;
+    std::optional<Millis> disabled_at;  // set when disabled automatically after failures
+};
+
+// One delivery due to be sent, joined with what the sender needs.
+struct PendingDelivery {
+    Id id = 0;
+    Id webhook_id = 0;
+    std::string url;
+    std::string secret;
+    std::string event_type;
+    std::string body;
+    int attempt = 1;  // number of the attempt about to be made
+    Millis created_at = 0;
+};
+
+// What one attempt produced; the store logs it and reschedules or finishes the delivery.
+struct AttemptOutcome {
+    Id delivery_id = 0;
+    Id webhook_id = 0;
+    int attempt = 1;
+    std::optional<int> status_code;
+    std::optional<std::string> error;
+    std::string response_body;  // capped
+    int duration_ms = 0;
+    bool success = false;
+    std::optional<Millis> retry_at;  // unset on success or when giving up
+};
+
+struct AttemptLog {
+    Id id = 0;
+    Id webhook_id = 0;
+    Id delivery_id = 0;
+    std::string event_type;
+    int attempt = 1;
+    std::optional<int> status_code;
+    std::optional<std::string> error;
+    std::string response_body;
+    int duration_ms = 0;
+    bool success = false;
+    std::string payload;
+    Millis created_at = 0;
+};
+
+}  // namespace gp::webhooks

@@ -1,0 +1,218 @@
+"""Shared helpers for the integration tests: start the real gamepicker binary on a
+free loopback port, talk HTTP to it, and run a webhook receiver.
+
+Run with Debian's /usr/bin/python3 (python3-websockets). Environment:
+GAMEPICKER_BIN (path to the binary), GAMEPICKER_CATALOGUE (the CSV to seed)."""
+import http.client
+import http.server
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+ADMIN_KEY = "test-admin-key"
+JWT_SECRET = "test-jwt-secret-0123456789abcdef"
+BIN = os.environ.get("GAMEPICKER_BIN", os.path.join(os.path.dirname(__file__), "../../build/gamepicker"))
+CATALOGUE = os.environ.get("GAMEPICKER_CATALOGUE", os.path.join(os.path.dirname(__file__), "../../data/catalogue.csv"))
+
+
+class Server:
+    """One gamepicker process. The database lives in a temp dir that survives
+    restart()/kill() so tests can check durability."""
+
+    def __init__(self, args=None, env=None, db_dir=None):
+        self.args = list(args or [])
+        self.env = dict(env or {})
+        self.own_dir = db_dir is None
+        self.dir = db_dir or tempfile.mkdtemp(prefix="gamepicker-test-")
+        self.db = os.path.join(self.dir, "test.db")
+        self.proc = None
+        self.port = None
+        self.log_lines = []
+
+    def start(self, timeout=15):
+        env = dict(os.environ)
+        env.update({"ADMIN_KEY": ADMIN_KEY, "JWT_SECRET": JWT_SECRET, "ALLOW_PRIVATE_WEBHOOKS": "1",
+                    "LOG_LEVEL": "info"})
+        env.update(self.env)
+        cmd = [BIN, "--port", "0", "--host", "127.0.0.1", "--db", self.db, "--catalogue", CATALOGUE] + self.args
+        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.log_lines = []
+        found = threading.Event()
+
+        def pump():
+            for line in self.proc.stderr:
+                self.log_lines.append(line.rstrip("\n"))
+                m = re.search(r"msg=listening .*port=(\d+)", line)
+                if m and not found.is_set():
+                    self.port = int(m.group(1))
+                    found.set()
+            found.set()
+
+        threading.Thread(target=pump, daemon=True).start()
+        if not found.wait(timeout) or self.port is None:
+            self.stop()
+            raise RuntimeError("server did not start:\n" + "\n".join(self.log_lines))
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def kill9(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+        self.proc = None
+
+    def restart(self):
+        self.stop()
+        return self.start()
+
+    def cleanup(self):
+        self.stop()
+        if self.own_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    # --- HTTP ---------------------------------------------------------------
+    def request(self, method, path, body=None, token=None, raw=None, headers=None, timeout=10):
+        """Returns (status, headers dict (lower-case names), parsed JSON or text)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        hdrs = dict(headers or {})
+        data = None
+        if raw is not None:
+            data = raw if isinstance(raw, bytes) else raw.encode()
+        elif body is not None:
+            data = json.dumps(body).encode()
+            hdrs.setdefault("Content-Type", "application/json")
+        if token:
+            hdrs["Authorization"] = "Bearer " + token
+        conn.request(method, path, body=data, headers=hdrs)
+        resp = conn.getresponse()
+        payload = resp.read()
+        conn.close()
+        rh = {k.lower(): v for k, v in resp.getheaders()}
+        ctype = rh.get("content-type", "")
+        if ctype.startswith("application/json"):
+            return resp.status, rh, json.loads(payload.decode())
+        return resp.status, rh, payload.decode("utf-8", errors="replace")
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+    def login(self):
+        status, _, body = self.post("/api/auth/login", {"key": ADMIN_KEY})
+        assert status == 200, body
+        return body["token"]
+
+    def ws_url(self):
+        return "ws://127.0.0.1:%d/api/sessions/live" % self.port
+
+
+class ServerTestCase(unittest.TestCase):
+    """Starts one server per test class; self.server and self.token are ready."""
+    server_args = []
+    server_env = {}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(cls.server_args, cls.server_env).start()
+        cls.token = cls.server.login()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def assertError(self, response, status, message=None):
+        """response = (status, headers, body); checks the JSON error body."""
+        got_status, headers, body = response
+        self.assertEqual(got_status, status, body)
+        self.assertTrue(headers.get("content-type", "").startswith("application/json"), headers)
+        self.assertIsInstance(body, dict)
+        self.assertIn("error", body)
+        if message is not None:
+            self.assertEqual(body["error"], message)
+
+
+class Receiver:
+    """A webhook receiver on a free loopback port. Records every request
+    (path, headers with lower-case names, raw body bytes). `responses` is a
+    list of status codes to answer in turn (the last one repeats)."""
+
+    def __init__(self, responses=(200,), delay=0.0):
+        self.requests = []
+        self.responses = list(responses)
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.cond = threading.Condition(self.lock)
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                if receiver.delay:
+                    time.sleep(receiver.delay)
+                with receiver.cond:
+                    index = len(receiver.requests)
+                    status = receiver.responses[min(index, len(receiver.responses) - 1)]
+                    receiver.requests.append({"path": self.path,
+                                              "headers": {k.lower(): v for k, v in self.headers.items()},
+                                              "body": body})
+                    receiver.cond.notify_all()
+                reply = b"ok"
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.url = "http://127.0.0.1:%d/hook" % self.port
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def wait_for(self, count, timeout=10):
+        """Waits until at least `count` requests arrived; returns them."""
+        deadline = time.time() + timeout
+        with self.cond:
+            while len(self.requests) < count:
+                left = deadline - time.time()
+                if left <= 0:
+                    raise AssertionError("receiver got %d requests, wanted %d" % (len(self.requests), count))
+                self.cond.wait(left)
+            return list(self.requests)
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def wait_until(predicate, timeout=10, interval=0.05):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met within %ss" % timeout)
