@@ -129,11 +129,11 @@ std::vector<GameFields> parse_catalogue_csv(std::string_view text) {
         g.title = f[1];
         if (g.pack_name.empty()) bad_request("CSV line " + std::to_string(line) + ": pack_name is required");
         if (g.title.empty()) bad_request("CSV line " + std::to_string(line) + ": title is required");
-        g.min_players = to_int(f[2], line, "min_players", 1, 10000);
-        g.max_players = to_int(f[3], line, "max_players", 1, 10000);
+        g.min_players = to_int(f[2], line, "min_players", 1, kMaxPlayers);
+        g.max_players = to_int(f[3], line, "max_players", 1, kMaxPlayers);
         if (g.min_players > g.max_players)
             bad_request("CSV line " + std::to_string(line) + ": min_players is greater than max_players");
-        if (!f[4].empty()) g.length_minutes = to_int(f[4], line, "length_minutes", 0, 10000);
+        if (!f[4].empty()) g.length_minutes = to_int(f[4], line, "length_minutes", 0, kMaxLengthMinutes);
         g.has_audience = to_flag(f[5], line, "has_audience");
         g.family_friendly = to_flag(f[6], line, "family_friendly");
         if (!f[7].empty()) g.game_type = f[7];

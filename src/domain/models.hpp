@@ -11,6 +11,10 @@ namespace gp::domain {
 
 using Id = std::int64_t;
 
+// Bounds the API and the catalogue CSV accept for player counts and game lengths.
+inline constexpr int kMaxPlayers = 10000;
+inline constexpr int kMaxLengthMinutes = 10000;
+
 // Catalogue fields a client may set (create, update, CSV import).
 struct GameFields {
     std::string pack_name;

@@ -13,11 +13,16 @@ namespace gp::http {
 namespace json = boost::json;
 using domain::bad_request;
 
-json::object parse_object(const Request& req) {
-    if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return {};
+json::value parse_json(const Request& req) {
+    if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object{};
     boost::system::error_code ec;
     json::value v = json::parse(req.body, ec);
     if (ec) bad_request("Invalid JSON body: " + ec.message());
+    return v;
+}
+
+json::object parse_object(const Request& req) {
+    json::value v = parse_json(req);
     if (!v.is_object()) bad_request("Request body must be a JSON object");
     return std::move(v.as_object());
 }
@@ -67,6 +72,15 @@ std::optional<bool> opt_bool(const json::object& o, std::string_view key) {
     if (it == o.end() || it->value().is_null()) return std::nullopt;
     if (!it->value().is_bool()) bad_request(std::string(key) + " must be a boolean");
     return it->value().as_bool();
+}
+
+std::optional<bool> opt_flag(const json::object& o, std::string_view key) {
+    auto it = o.find(key);
+    if (it == o.end() || it->value().is_null()) return std::nullopt;
+    const json::value& v = it->value();
+    if (v.is_bool()) return v.as_bool();
+    if (v.is_int64() && (v.as_int64() == 0 || v.as_int64() == 1)) return v.as_int64() == 1;
+    bad_request(std::string(key) + " must be a boolean (or 0/1)");
 }
 
 namespace {

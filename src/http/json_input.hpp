@@ -15,6 +15,8 @@ namespace gp::http {
 // The body as a JSON object; an empty body is {}. Malformed JSON or another
 // top-level type is a 400 that says what was wrong.
 boost::json::object parse_object(const Request& req);
+// The body as any JSON value (for bodies that may be an array); empty is {}.
+boost::json::value parse_json(const Request& req);
 
 std::optional<std::string> opt_string(const boost::json::object& o, std::string_view key);
 std::string req_string(const boost::json::object& o, std::string_view key);  // non-empty after trim
@@ -22,6 +24,9 @@ std::string req_string(const boost::json::object& o, std::string_view key);  // 
 std::optional<std::int64_t> opt_int(const boost::json::object& o, std::string_view key,
                                     std::int64_t min = INT32_MIN, std::int64_t max = INT32_MAX);
 std::optional<bool> opt_bool(const boost::json::object& o, std::string_view key);
+// A JSON boolean or the integers 0/1: the API shows catalogue flags as 0/1, and
+// clients send back what they read.
+std::optional<bool> opt_flag(const boost::json::object& o, std::string_view key);
 // null or absent -> nullopt; present with the wrong type -> 400.
 bool has_non_null(const boost::json::object& o, std::string_view key);
 

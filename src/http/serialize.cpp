@@ -77,4 +77,12 @@ json::value to_json(const domain::Pack& p) {
                         {"created_at", domain::format_iso(p.created_at)}};
 }
 
+json::value to_json(const domain::PackMeta& p) {
+    return json::object{{"name", p.name},
+                        {"favor_bias", p.favor_bias},
+                        {"total_count", p.total_count},
+                        {"enabled_count", p.enabled_count},
+                        {"total_plays", p.total_plays}};
+}
+
 }  // namespace gp::http

@@ -7,6 +7,7 @@
 // the events::Bus handed to the implementation. Methods throw domain::Error for
 // client mistakes (unknown ids, rule violations) and std::runtime_error for
 // store failures.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,6 +85,9 @@ public:
     virtual int import_games(const std::vector<domain::GameFields>& rows) = 0;
     virtual PickCandidates pick_candidates(const domain::GameFilter& filter,
                                            std::optional<Id> session_id) = 0;
+    // Changes whenever any games or packs row changes (through this store instance),
+    // so callers can cache what they derived from the catalogue.
+    virtual std::uint64_t catalogue_version() = 0;
 
     // --- sessions --------------------------------------------------------
     virtual std::vector<domain::Session> list_sessions() = 0;
@@ -128,10 +132,17 @@ public:
     // Queues a fresh delivery with the same body as a logged one; returns its id.
     virtual Id redeliver(Id webhook_id, Id delivery_id) = 0;
     virtual std::vector<webhooks::AttemptLog> webhook_logs(Id webhook_id, int limit) = 0;
-    // Delivery engine side.
-    virtual std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int limit) = 0;
-    virtual std::optional<domain::Millis> next_delivery_due() = 0;
-    virtual void record_attempts(const std::vector<webhooks::AttemptOutcome>& outcomes) = 0;
+    // Delivery engine side. Pending deliveries of enabled webhooks due at `now`: at most
+    // per_webhook_limit per webhook (so one backlogged receiver cannot hide the others),
+    // ordered by (next_attempt_at, id).
+    virtual std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit) = 0;
+    // The earliest next_attempt_at later than `after` of a pending delivery of an enabled webhook.
+    virtual std::optional<domain::Millis> next_delivery_due(domain::Millis after) = 0;
+    // One transaction: logs each attempt, finishes or reschedules its delivery (outcomes of
+    // deliveries deleted meanwhile are dropped), counts a webhook's failed deliveries in a row
+    // and disables it when they reach disable_after_failures (0 = never).
+    virtual void record_attempts(const std::vector<webhooks::AttemptOutcome>& outcomes,
+                                 int disable_after_failures) = 0;
 };
 
 }  // namespace gp::store

@@ -1,7 +1,285 @@
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <string>
+
+#include "domain/chat_import.hpp"
+#include "domain/error.hpp"
+#include "domain/votes.hpp"
+#include "http/json_input.hpp"
 #include "http/routes.hpp"
+#include "http/serialize.hpp"
+#include "store/store.hpp"
 
 namespace gp::http {
 
-void add_session_routes(Router&, Services&) {}
+namespace json = boost::json;
+using domain::bad_request;
+using domain::Id;
+
+namespace {
+
+constexpr std::size_t kMaxNotesLength = 10000;  // bytes of UTF-8
+
+std::optional<std::string> read_notes(const json::object& body) {
+    auto notes = opt_string(body, "notes");
+    if (notes && notes->size() > kMaxNotesLength)
+        bad_request("notes must be at most " + std::to_string(kMaxNotesLength) + " bytes");
+    return notes;
+}
+
+// Jackbox room codes are four letters; lower case is accepted and stored upper case.
+// null, absent or "" mean no room code.
+std::optional<std::string> read_room_code(const json::object& body) {
+    auto code = opt_string(body, "room_code");
+    if (!code || code->empty()) return std::nullopt;
+    for (char& c : *code) {
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        if (c < 'A' || c > 'Z') bad_request("room_code must be 4 letters (A-Z)");
+    }
+    if (code->size() != 4) bad_request("room_code must be 4 letters (A-Z)");
+    return code;
+}
+
+struct SessionGameRef {
+    Id session_id;
+    Id session_game_id;
+};
+
+SessionGameRef session_game_ref(const Request& req) {
+    return {path_id(req, 0, "session"), path_id(req, 1, "session game")};
+}
+
+json::array vote_rows_json(const std::vector<store::SessionVoteRow>& rows) {
+    json::array out;
+    for (const auto& r : rows)
+        out.push_back(json::object{{"game_id", r.game_id},
+                                   {"title", r.title},
+                                   {"pack_name", r.pack_name},
+                                   {"upvotes", r.upvotes},
+                                   {"downvotes", r.downvotes},
+                                   {"net_score", r.net_score},
+                                   {"total_votes", r.total_votes}});
+    return out;
+}
+
+json::value chat_import_json(const domain::ChatImportResult& r) {
+    json::array games;
+    for (const auto& g : r.games)
+        games.push_back(json::object{{"sessionGameId", g.session_game_id},
+                                     {"gameId", g.game_id},
+                                     {"title", g.title},
+                                     {"upvotes", g.upvotes},
+                                     {"downvotes", g.downvotes}});
+    return json::object{{"message", "Chat log imported"},
+                        {"messagesProcessed", r.messages},
+                        {"votesFound", r.votes_found},
+                        {"votesRecorded", r.votes_recorded},
+                        {"duplicatesSkipped", r.duplicates},
+                        {"unmatched", r.unmatched},
+                        {"gameVotes", std::move(games)}};
+}
+
+// The chat log: {"chatData": [...]} or the bare array; each message
+// {username, message, timestamp (ISO 8601)}. Errors name the message's index.
+std::vector<domain::ChatMessage> read_chat_log(const Request& req) {
+    const json::value body = parse_json(req);
+    const json::array* log = body.if_array();
+    if (const json::object* o = body.if_object()) {
+        if (auto it = o->find("chatData"); it != o->end()) log = it->value().if_array();
+    }
+    if (!log) bad_request("chatData must be an array of chat messages");
+    std::vector<domain::ChatMessage> messages;
+    messages.reserve(log->size());
+    for (std::size_t i = 0; i < log->size(); ++i) {
+        const std::string where = "chatData[" + std::to_string(i) + "]";
+        const json::object* m = (*log)[i].if_object();
+        if (!m) bad_request(where + " must be an object");
+        try {
+            domain::ChatMessage msg;
+            msg.username = req_string(*m, "username");
+            domain::check_username_length(msg.username);
+            auto text = opt_string(*m, "message");
+            if (!text) bad_request("message is required");
+            msg.message = std::move(*text);
+            auto when = domain::parse_iso(req_string(*m, "timestamp"));
+            if (!when) bad_request("timestamp must be an ISO 8601 timestamp");
+            msg.timestamp = *when;
+            messages.push_back(std::move(msg));
+        } catch (const domain::Error& e) {
+            bad_request(where + ": " + e.what());
+        }
+    }
+    return messages;
+}
+
+std::string export_text(const domain::Session& s, const std::vector<domain::SessionGame>& games,
+                        const std::vector<store::SessionVoteRow>& votes) {
+    std::string out = "Jackbox Game Picker - Session #" + std::to_string(s.id) + "\n";
+    out += "Status: " + std::string(s.is_active ? "active" : "closed") + "\n";
+    out += "Started: " + domain::format_iso(s.created_at) + "\n";
+    if (s.closed_at) out += "Ended: " + domain::format_iso(*s.closed_at) + "\n";
+    if (s.notes) out += "Notes: " + *s.notes + "\n";
+    out += "Games played: " + std::to_string(s.games_played) + "\n\nGames\n";
+    if (games.empty()) out += "(none)\n";
+    for (std::size_t i = 0; i < games.size(); ++i) {
+        const auto& g = games[i];
+        out += std::to_string(i + 1) + ". " + g.title + " (" + g.pack_name + ")\n";
+        out += "   Status: " + std::string(domain::to_string(g.status)) + " | Started: " +
+               domain::format_iso(g.played_at);
+        if (g.room_code) out += " | Room code: " + *g.room_code;
+        if (g.player_count) out += " | Players: " + std::to_string(*g.player_count);
+        if (g.manually_added) out += " | Added manually";
+        out += "\n";
+    }
+    out += "\nLive votes\n";
+    if (votes.empty()) out += "(none)\n";
+    for (const auto& v : votes)
+        out += "- " + v.title + " (" + v.pack_name + "): " + std::to_string(v.upvotes) + " up, " +
+               std::to_string(v.downvotes) + " down, net " + (v.net_score > 0 ? "+" : "") +
+               std::to_string(v.net_score) + "\n";
+    return out;
+}
+
+json::value export_json(const domain::Session& s, const std::vector<domain::SessionGame>& games,
+                        const std::vector<store::SessionVoteRow>& votes) {
+    return json::object{{"session", to_json(s)},
+                        {"games", to_json_array(games)},
+                        {"votes", vote_rows_json(votes)},
+                        {"exported_at", domain::format_iso(domain::now_ms())}};
+}
+
+}  // namespace
+
+void add_session_routes(Router& r, Services& s) {
+    store::Store& store = s.store;
+
+    r.add("GET", "/api/sessions", Access::Public,
+          [&store](Request&) { return Response::json(200, to_json_array(store.list_sessions())); });
+
+    r.add("GET", "/api/sessions/active", Access::Public, [&store](Request&) {
+        if (auto active = store.active_session()) return Response::json(200, to_json(*active));
+        return Response::json(200, json::object{{"session", nullptr}, {"message", "No active session"}});
+    });
+
+    r.add("GET", "/api/sessions/{id}", Access::Public, [&store](Request& req) {
+        auto session = store.find_session(path_id(req, 0, "session"));
+        if (!session) domain::not_found("Session not found");
+        return Response::json(200, to_json(*session));
+    });
+
+    r.add("POST", "/api/sessions", Access::Admin, [&store](Request& req) {
+        auto notes = read_notes(parse_object(req));
+        return Response::json(201, to_json(store.create_session(notes)));
+    });
+
+    r.add("POST", "/api/sessions/{id}/close", Access::Admin, [&store](Request& req) {
+        const Id id = path_id(req, 0, "session");
+        auto notes = read_notes(parse_object(req));
+        return Response::json(200, to_json(store.close_session(id, notes)));
+    });
+
+    r.add("DELETE", "/api/sessions/{id}", Access::Admin, [&store](Request& req) {
+        const Id id = path_id(req, 0, "session");
+        store.delete_session(id);
+        return Response::json(200, json::object{{"message", "Session deleted successfully"}, {"sessionId", id}});
+    });
+
+    r.add("GET", "/api/sessions/{id}/games", Access::Public, [&store](Request& req) {
+        return Response::json(200, to_json_array(store.session_games(path_id(req, 0, "session"))));
+    });
+
+    r.add("GET", "/api/sessions/{id}/votes", Access::Public, [&store](Request& req) {
+        const Id id = path_id(req, 0, "session");
+        return Response::json(200, json::object{{"session_id", id}, {"votes", vote_rows_json(store.session_votes(id))}});
+    });
+
+    r.add("POST", "/api/sessions/{id}/games", Access::Admin, [&store](Request& req) {
+        const Id id = path_id(req, 0, "session");
+        auto body = parse_object(req);
+        auto game_id = opt_int(body, "game_id", 1);
+        if (!game_id) bad_request("game_id is required");
+        const bool manually_added = opt_bool(body, "manually_added").value_or(false);
+        auto room_code = read_room_code(body);
+        return Response::json(201, to_json(store.add_session_game(id, *game_id, manually_added, room_code)));
+    });
+
+    r.add("POST", "/api/sessions/{id}/chat-import", Access::Admin, [&store](Request& req) {
+        const Id id = path_id(req, 0, "session");
+        auto log = read_chat_log(req);
+        return Response::json(200, chat_import_json(store.import_chat(id, log)));
+    });
+
+    r.add("GET", "/api/sessions/{id}/export", Access::Admin, [&store](Request& req) {
+        const Id id = path_id(req, 0, "session");
+        const std::string format = req.query_param("format").value_or("txt");
+        if (format != "txt" && format != "json") bad_request("format must be \"json\" or \"txt\"");
+        auto session = store.find_session(id);
+        if (!session) domain::not_found("Session not found");
+        auto games = store.session_games(id);
+        auto votes = store.session_votes(id);
+        Response res = format == "json"
+                           ? Response::json(200, export_json(*session, games, votes))
+                           : Response::text(200, "text/plain; charset=utf-8", export_text(*session, games, votes));
+        res.headers.emplace_back("Content-Disposition",
+                                 "attachment; filename=\"session-" + std::to_string(id) + "." + format + "\"");
+        return res;
+    });
+
+    r.add("PATCH", "/api/sessions/{sessionId}/games/{sessionGameId}/status", Access::Admin, [&store](Request& req) {
+        auto ref = session_game_ref(req);
+        auto body = parse_object(req);
+        auto status = domain::parse_play_status(opt_string(body, "status").value_or(""));
+        if (!status) bad_request("status must be one of: playing, played, skipped");
+        return Response::json(200, to_json(store.set_session_game_status(ref.session_id, ref.session_game_id, *status)));
+    });
+
+    r.add("DELETE", "/api/sessions/{sessionId}/games/{sessionGameId}", Access::Admin, [&store](Request& req) {
+        auto ref = session_game_ref(req);
+        store.remove_session_game(ref.session_id, ref.session_game_id);
+        return Response::json(200, json::object{{"message", "Game removed from session"},
+                                                {"sessionGameId", ref.session_game_id}});
+    });
+
+    r.add("PATCH", "/api/sessions/{sessionId}/games/{sessionGameId}/room-code", Access::Admin, [&store](Request& req) {
+        auto ref = session_game_ref(req);
+        auto body = parse_object(req);
+        if (!body.contains("room_code")) bad_request("room_code is required (null clears it)");
+        auto code = read_room_code(body);
+        return Response::json(200, to_json(store.set_room_code(ref.session_id, ref.session_game_id, code)));
+    });
+
+    // The jackbox.tv room monitor needs network access this server does not have:
+    // the routes record the request (player_check_active) and say so.
+    r.add("POST", "/api/sessions/{sessionId}/games/{sessionGameId}/start-player-check", Access::Admin,
+          [&store](Request& req) {
+              auto ref = session_game_ref(req);
+              auto sg = store.set_player_check(ref.session_id, ref.session_game_id, true);
+              return Response::json(
+                  200, json::object{{"message",
+                                     "Player check requested; automatic room monitoring is not available in this "
+                                     "server, set the player count with PATCH .../player-count"},
+                                    {"sessionGame", to_json(sg)}});
+          });
+
+    r.add("POST", "/api/sessions/{sessionId}/games/{sessionGameId}/stop-player-check", Access::Admin,
+          [&store](Request& req) {
+              auto ref = session_game_ref(req);
+              auto sg = store.set_player_check(ref.session_id, ref.session_game_id, false);
+              return Response::json(200, json::object{{"message", "Player check stopped"}, {"sessionGame", to_json(sg)}});
+          });
+
+    r.add("PATCH", "/api/sessions/{sessionId}/games/{sessionGameId}/player-count", Access::Admin,
+          [&store](Request& req) {
+              auto ref = session_game_ref(req);
+              auto body = parse_object(req);
+              auto count = opt_int(body, "player_count", 0, 100);
+              if (!count) bad_request("player_count is required");
+              return Response::json(200, to_json(store.set_player_count(ref.session_id, ref.session_game_id,
+                                                                        static_cast<int>(*count))));
+          });
+}
 
 }  // namespace gp::http

@@ -1,26 +1,223 @@
+#include <set>
+
+#include "domain/error.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
-#include <stdexcept>
-
 namespace gp::store::sqlite {
 
-bool SqliteStore::catalogue_empty() { throw std::logic_error("not implemented: catalogue_empty"); }
-std::vector<domain::Game> SqliteStore::list_games(const domain::GameFilter& filter) { throw std::logic_error("not implemented: list_games"); }
-std::optional<domain::Game> SqliteStore::find_game(Id id) { throw std::logic_error("not implemented: find_game"); }
-domain::Game SqliteStore::create_game(const domain::GameFields& fields) { throw std::logic_error("not implemented: create_game"); }
-domain::Game SqliteStore::update_game(Id id, const domain::GameFields& fields) { throw std::logic_error("not implemented: update_game"); }
-void SqliteStore::delete_game(Id id) { throw std::logic_error("not implemented: delete_game"); }
-domain::Game SqliteStore::toggle_game(Id id) { throw std::logic_error("not implemented: toggle_game"); }
-domain::Game SqliteStore::set_game_favor(Id id, int favor_bias) { throw std::logic_error("not implemented: set_game_favor"); }
-std::vector<domain::Pack> SqliteStore::list_packs() { throw std::logic_error("not implemented: list_packs"); }
-std::vector<domain::PackMeta> SqliteStore::pack_meta() { throw std::logic_error("not implemented: pack_meta"); }
-int SqliteStore::set_pack_enabled(const std::string& pack, bool enabled) { throw std::logic_error("not implemented: set_pack_enabled"); }
-domain::Pack SqliteStore::set_pack_favor(const std::string& pack, int favor_bias) { throw std::logic_error("not implemented: set_pack_favor"); }
-int SqliteStore::import_games(const std::vector<domain::GameFields>& rows) { throw std::logic_error("not implemented: import_games"); }
-PickCandidates SqliteStore::pick_candidates(const domain::GameFilter& filter, std::optional<Id> session_id) { throw std::logic_error("not implemented: pick_candidates"); }
+namespace {
+
+constexpr const char* kGameColumns =
+    "id, pack_name, title, min_players, max_players, length_minutes, has_audience, family_friendly, "
+    "game_type, secondary_type, play_count, popularity_score, upvotes, downvotes, enabled, favor_bias, "
+    "created_at";
+
+domain::Game read_game(const Stmt& st) {
+    domain::Game g;
+    g.id = st.int64(0);
+    g.pack_name = st.text(1);
+    g.title = st.text(2);
+    g.min_players = st.integer(3);
+    g.max_players = st.integer(4);
+    g.length_minutes = st.opt_int(5);
+    g.has_audience = st.boolean(6);
+    g.family_friendly = st.boolean(7);
+    g.game_type = st.opt_text(8);
+    g.secondary_type = st.opt_text(9);
+    g.play_count = st.integer(10);
+    g.popularity_score = st.integer(11);
+    g.upvotes = st.integer(12);
+    g.downvotes = st.integer(13);
+    g.enabled = st.boolean(14);
+    g.favor_bias = st.integer(15);
+    g.created_at = st.int64(16);
+    return g;
+}
+
+domain::Pack read_pack(const Stmt& st) {
+    return {st.int64(0), st.text(1), st.integer(2), st.int64(3)};
+}
+
+// The filtered catalogue query. Only the clause set varies (a handful of shapes, each
+// prepared once and cached by the Db); values are always bound.
+std::vector<domain::Game> query_games(Db& db, const domain::GameFilter& f) {
+    using domain::DrawingFilter;
+    using domain::LengthFilter;
+    std::string sql = std::string("SELECT ") + kGameColumns + " FROM games WHERE 1";
+    if (f.enabled) sql += " AND enabled = ?1";
+    if (f.player_count) sql += " AND min_players <= ?2 AND max_players >= ?2";
+    if (f.drawing == DrawingFilter::Only) sql += " AND game_type = 'Drawing'";
+    // A game without a type is not a drawing game.
+    if (f.drawing == DrawingFilter::Exclude) sql += " AND (game_type IS NULL OR game_type <> 'Drawing')";
+    // An unknown length counts as short (the original's rule).
+    if (f.length == LengthFilter::Short) sql += " AND (length_minutes IS NULL OR length_minutes <= 15)";
+    if (f.length == LengthFilter::Medium) sql += " AND length_minutes BETWEEN 16 AND 25";
+    if (f.length == LengthFilter::Long) sql += " AND length_minutes > 25";
+    if (f.family_friendly) sql += " AND family_friendly = ?3";
+    if (f.pack) sql += " AND pack_name = ?4";
+    sql += " ORDER BY pack_name, title, id";
+    auto st = db.prepare(sql);
+    if (f.enabled) st.bind(1, *f.enabled);
+    if (f.player_count) st.bind(2, *f.player_count);
+    if (f.family_friendly) st.bind(3, *f.family_friendly);
+    if (f.pack) st.bind(4, *f.pack);
+    std::vector<domain::Game> games;
+    while (st.step()) games.push_back(read_game(st));
+    return games;
+}
+
+void insert_game(Db& db, const domain::GameFields& g) {
+    db.prepare("INSERT INTO games (pack_name, title, min_players, max_players, length_minutes, has_audience, "
+               "family_friendly, game_type, secondary_type, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind_all(g.pack_name, g.title, g.min_players, g.max_players, g.length_minutes, g.has_audience,
+                  g.family_friendly, g.game_type, g.secondary_type, domain::now_ms())
+        .exec();
+}
+
+}  // namespace
+
+// Packs rows are never deleted, so a catalogue that was seeded once is not seeded
+// again after its games were deleted.
+bool SqliteStore::catalogue_empty() {
+    auto st = db_.prepare("SELECT NOT EXISTS (SELECT 1 FROM games) AND NOT EXISTS (SELECT 1 FROM packs)");
+    return st.step() && st.boolean(0);
+}
+
+std::vector<domain::Game> SqliteStore::list_games(const domain::GameFilter& filter) {
+    return query_games(db_, filter);
+}
+
+std::optional<domain::Game> SqliteStore::find_game(Id id) {
+    auto st = db_.prepare(std::string("SELECT ") + kGameColumns + " FROM games WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return read_game(st);
+}
+
+domain::Game SqliteStore::load_game(Id id) {
+    auto game = find_game(id);
+    if (!game) domain::not_found("Game not found");
+    return std::move(*game);
+}
+
+domain::Game SqliteStore::create_game(const domain::GameFields& fields) {
+    Transaction tx(db_);
+    ensure_pack(fields.pack_name);
+    insert_game(db_, fields);
+    const Id id = db_.last_insert_id();
+    commit(tx);
+    catalogue_changed();
+    return load_game(id);
+}
+
+domain::Game SqliteStore::update_game(Id id, const domain::GameFields& g) {
+    Transaction tx(db_);
+    ensure_pack(g.pack_name);
+    db_.prepare("UPDATE games SET pack_name = ?, title = ?, min_players = ?, max_players = ?, length_minutes = ?, "
+                "has_audience = ?, family_friendly = ?, game_type = ?, secondary_type = ? WHERE id = ?")
+        .bind_all(g.pack_name, g.title, g.min_players, g.max_players, g.length_minutes, g.has_audience,
+                  g.family_friendly, g.game_type, g.secondary_type, id)
+        .exec();
+    if (db_.changes() == 0) domain::not_found("Game not found");
+    commit(tx);
+    catalogue_changed();
+    return load_game(id);
+}
+
+void SqliteStore::delete_game(Id id) {
+    // session_games and live_votes rows of the game go with it (ON DELETE CASCADE).
+    db_.prepare("DELETE FROM games WHERE id = ?").bind(1, id).exec();
+    if (db_.changes() == 0) domain::not_found("Game not found");
+    catalogue_changed();
+}
+
+domain::Game SqliteStore::toggle_game(Id id) {
+    db_.prepare("UPDATE games SET enabled = 1 - enabled WHERE id = ?").bind(1, id).exec();
+    if (db_.changes() == 0) domain::not_found("Game not found");
+    catalogue_changed();
+    return load_game(id);
+}
+
+domain::Game SqliteStore::set_game_favor(Id id, int favor_bias) {
+    db_.prepare("UPDATE games SET favor_bias = ? WHERE id = ?").bind_all(favor_bias, id).exec();
+    if (db_.changes() == 0) domain::not_found("Game not found");
+    catalogue_changed();
+    return load_game(id);
+}
+
+// Only packs that hold at least one game: the packs table also remembers the favor
+// bias of packs whose games were all deleted or renamed.
+std::vector<domain::Pack> SqliteStore::list_packs() {
+    auto st = db_.prepare(
+        "SELECT id, name, favor_bias, created_at FROM packs p "
+        "WHERE EXISTS (SELECT 1 FROM games g WHERE g.pack_name = p.name) ORDER BY name");
+    std::vector<domain::Pack> packs;
+    while (st.step()) packs.push_back(read_pack(st));
+    return packs;
+}
+
+std::vector<domain::PackMeta> SqliteStore::pack_meta() {
+    auto st = db_.prepare(
+        "SELECT g.pack_name, COALESCE(p.favor_bias, 0), COUNT(*), SUM(g.enabled), SUM(g.play_count) "
+        "FROM games g LEFT JOIN packs p ON p.name = g.pack_name GROUP BY g.pack_name ORDER BY g.pack_name");
+    std::vector<domain::PackMeta> out;
+    while (st.step()) out.push_back({st.text(0), st.integer(1), st.integer(2), st.integer(3), st.integer(4)});
+    return out;
+}
+
+int SqliteStore::set_pack_enabled(const std::string& pack, bool enabled) {
+    db_.prepare("UPDATE games SET enabled = ? WHERE pack_name = ?").bind_all(enabled, pack).exec();
+    const int games = db_.changes();
+    if (games == 0) domain::not_found("Pack not found");
+    catalogue_changed();
+    return games;
+}
+
+domain::Pack SqliteStore::set_pack_favor(const std::string& pack, int favor_bias) {
+    auto st = db_.prepare(
+        "UPDATE packs SET favor_bias = ?1 WHERE name = ?2 AND EXISTS (SELECT 1 FROM games WHERE pack_name = ?2) "
+        "RETURNING id, name, favor_bias, created_at");
+    st.bind_all(favor_bias, pack);
+    if (!st.step()) domain::not_found("Pack not found");
+    catalogue_changed();
+    return read_pack(st);
+}
+
+int SqliteStore::import_games(const std::vector<domain::GameFields>& rows) {
+    Transaction tx(db_);
+    std::set<std::string> packs;
+    for (const auto& g : rows)
+        if (packs.insert(g.pack_name).second) ensure_pack(g.pack_name);
+    for (const auto& g : rows) insert_game(db_, g);
+    commit(tx);
+    catalogue_changed();
+    return static_cast<int>(rows.size());
+}
+
+PickCandidates SqliteStore::pick_candidates(const domain::GameFilter& filter, std::optional<Id> session_id) {
+    PickCandidates out;
+    if (session_id) {
+        load_session(*session_id);  // NotFound "Session not found"
+        auto st = db_.prepare("SELECT game_id FROM session_games WHERE session_id = ? ORDER BY played_at, id");
+        st.bind(1, *session_id);
+        while (st.step()) out.session_game_ids.push_back(st.int64(0));
+    }
+    domain::GameFilter enabled_only = filter;
+    enabled_only.enabled = true;
+    out.games = query_games(db_, enabled_only);
+    auto st = db_.prepare("SELECT name, favor_bias FROM packs");
+    while (st.step()) out.packs.emplace_back(st.text(0), st.integer(1));
+    return out;
+}
+
+std::uint64_t SqliteStore::catalogue_version() { return catalogue_version_; }
+
+void SqliteStore::catalogue_changed() { ++catalogue_version_; }
+
+void SqliteStore::ensure_pack(const std::string& name) {
+    db_.prepare("INSERT INTO packs (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+        .bind_all(name, domain::now_ms())
+        .exec();
+}
 
 }  // namespace gp::store::sqlite
-namespace gp::store::sqlite {
-domain::Game SqliteStore::load_game(Id) { throw std::logic_error("not implemented"); }
-void SqliteStore::ensure_pack(const std::string&) { throw std::logic_error("not implemented"); }
-}

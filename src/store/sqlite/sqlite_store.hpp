@@ -3,6 +3,7 @@
 // loop owns one, the webhook delivery engine opens its own (WAL lets them overlap).
 // The implementation is split by area: sqlite_store.cpp (open, migrations, outbox),
 // sqlite_games.cpp, sqlite_sessions.cpp, sqlite_votes.cpp, sqlite_webhooks.cpp.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,7 @@ public:
     domain::Pack set_pack_favor(const std::string& pack, int favor_bias) override;
     int import_games(const std::vector<domain::GameFields>& rows) override;
     PickCandidates pick_candidates(const domain::GameFilter& filter, std::optional<Id> session_id) override;
+    std::uint64_t catalogue_version() override;
 
     std::vector<domain::Session> list_sessions() override;
     std::optional<domain::Session> find_session(Id id) override;
@@ -66,9 +68,9 @@ public:
     Id enqueue_test_delivery(Id webhook_id) override;
     Id redeliver(Id webhook_id, Id delivery_id) override;
     std::vector<webhooks::AttemptLog> webhook_logs(Id webhook_id, int limit) override;
-    std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int limit) override;
-    std::optional<domain::Millis> next_delivery_due() override;
-    void record_attempts(const std::vector<webhooks::AttemptOutcome>& outcomes) override;
+    std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit) override;
+    std::optional<domain::Millis> next_delivery_due(domain::Millis after) override;
+    void record_attempts(const std::vector<webhooks::AttemptOutcome>& outcomes, int disable_after_failures) override;
 
 private:
     void migrate();
@@ -82,10 +84,14 @@ private:
     domain::Game load_game(Id id);        // NotFound "Game not found"
     domain::SessionGame load_session_game(Id session_id, Id session_game_id);
     void ensure_pack(const std::string& name);
+    // Every method that changes a games or packs row calls this (sessions and votes
+    // too: play_count, upvotes, ...), which invalidates caches keyed by catalogue_version().
+    void catalogue_changed();
 
     Db db_;
     const events::Bus* bus_;
     std::vector<events::Event> uncommitted_;
+    std::uint64_t catalogue_version_ = 0;
 };
 
 }  // namespace gp::store::sqlite

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package gamepicker needs to build, run, test and bench.
+# Run as root. Skips apt-get entirely when everything is already there.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config ccache
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libsqlite3-dev libcurl4-openssl-dev libssl-dev libjwt-dev libspdlog-dev libcli11-dev
+  libgtest-dev
+  python3 python3-websockets
+  wrk sqlite3 curl
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,196 @@
+"""Live votes, vote listings, per-session vote breakdowns and stats."""
+import time
+import unittest
+
+from harness import ServerTestCase
+from session_helpers import SessionMixin, db_count, events_after, iso, last_event_id, ms, now_ms
+
+MISSING = "Missing required fields: username, vote, timestamp"
+BAD_VOTE = 'vote must be either "up" or "down"'
+BAD_TIME = "Invalid timestamp format. Use ISO 8601 format (e.g., 2025-11-01T20:30:00Z)"
+
+
+class LiveVoteTest(SessionMixin, ServerTestCase):
+    def vote(self, username, vote, timestamp):
+        return self.server.post("/api/votes/live", {"username": username, "vote": vote, "timestamp": timestamp},
+                                token=self.token)
+
+    def two_games(self, first_index=0):
+        """A fresh session playing two games; returns (session, first, second)."""
+        games = self.game_ids()
+        session = self.fresh_session()
+        first = self.add_game(session["id"], games[first_index])
+        time.sleep(0.02)
+        second = self.add_game(session["id"], games[first_index + 1])
+        return session, first, second
+
+    def test_no_active_session_then_no_games(self):
+        active = self.server.get("/api/sessions/active")[2]
+        if active.get("id"):
+            self.server.post("/api/sessions/%d/close" % active["id"], token=self.token)
+        self.assertError(self.vote("ann", "up", iso(now_ms())), 404, "No active session found")
+        self.fresh_session()
+        self.assertError(self.vote("ann", "up", iso(now_ms())), 404,
+                         "No games have been played in the active session yet")
+
+    def test_validation(self):
+        self.two_games()
+        now = iso(now_ms())
+        full = {"username": "ann", "vote": "up", "timestamp": now}
+        for key in ("username", "vote", "timestamp"):
+            for value in (None, "", "   "):
+                body = dict(full)
+                if value is None:
+                    del body[key]
+                else:
+                    body[key] = value
+                self.assertError(self.server.post("/api/votes/live", body, token=self.token), 400, MISSING)
+        self.assertError(self.server.post("/api/votes/live", {}, token=self.token), 400, MISSING)
+        self.assertError(self.vote("ann", "sideways", now), 400, BAD_VOTE)
+        self.assertError(self.vote("ann", "UP", now), 400, BAD_VOTE)
+        self.assertError(self.vote("ann", 1, now), 400, BAD_VOTE)
+        self.assertError(self.vote("ann", "up", "yesterday"), 400, BAD_TIME)
+        self.assertError(self.vote("ann", "up", "2026-02-30T10:00:00Z"), 400, BAD_TIME)
+        self.assertError(self.vote("ann", "up", 1773606600000), 400, BAD_TIME)
+        self.assertError(self.vote(42, "up", now), 400, "username must be a string")
+        self.assertError(self.vote("x" * 101, "up", now), 400, "username must be at most 100 characters")
+        self.assertError(self.server.post("/api/votes/live", raw="[]", token=self.token), 400)
+        self.assertError(self.server.post("/api/votes/live", dict(full)), 401, "Access token required")
+
+    def test_vote_is_matched_recorded_and_emitted(self):
+        session, first, second = self.two_games(2)
+        g1, g2 = self.game(first["game_id"]), self.game(second["game_id"])
+        username = "Zoë'; DROP TABLE live_votes; --"
+        sent = iso(ms(first["played_at"]))
+        before = last_event_id(self.server.db)
+        status, _, body = self.vote(username, "up", sent)
+        self.assertEqual(status, 200, body)
+        totals = {"upvotes": g1["upvotes"] + 1, "downvotes": g1["downvotes"],
+                  "popularity_score": g1["popularity_score"] + 1}
+        self.assertEqual(body, {"success": True, "message": "Vote recorded successfully",
+                                "session": {"id": session["id"], "games_played": 2},
+                                "game": dict(totals, id=g1["id"], title=g1["title"]),
+                                "vote": {"username": username, "type": "up", "timestamp": sent}})
+        self.assertEqual(events_after(self.server.db, before), [
+            ("vote.received", session["id"],
+             {"sessionId": session["id"], "game": {"id": g1["id"], "title": g1["title"], "pack_name": g1["pack_name"]},
+              "vote": {"username": username, "type": "up", "timestamp": sent}, "totals": totals})])
+        after = self.game(g1["id"])
+        self.assertEqual((after["upvotes"], after["downvotes"], after["popularity_score"]),
+                         (totals["upvotes"], totals["downvotes"], totals["popularity_score"]))
+
+        # "Now" (to the second, rounded up) falls in the last game; the timestamp is
+        # echoed as sent (offset form).
+        sent = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(now_ms() / 1000 + 1))
+        status, _, body = self.vote("bob", "down", sent)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["game"]["id"], g2["id"])
+        self.assertEqual(body["game"]["downvotes"], g2["downvotes"] + 1)
+        self.assertEqual(body["game"]["popularity_score"], g2["popularity_score"] - 1)
+        self.assertEqual(body["vote"]["timestamp"], sent)
+
+        # Before the first game, or far in the future: no game.
+        early = iso(ms(first["played_at"]) - 1)
+        status, _, body = self.vote("cat", "up", early)
+        self.assertEqual(status, 404, body)
+        self.assertEqual(body["error"], "Vote timestamp does not match any game in the active session")
+        self.assertEqual(body["debug"]["voteTimestamp"], early)
+        self.assertEqual(body["debug"]["sessionGames"],
+                         [{"title": first["title"], "played_at": first["played_at"]},
+                          {"title": second["title"], "played_at": second["played_at"]}])
+        self.assertError(self.vote("cat", "up", iso(now_ms() + 10 * 60 * 1000)), 404)
+        self.assertEqual(len(events_after(self.server.db, before)), 2)
+
+    def test_same_user_within_one_second_is_a_duplicate(self):
+        session, first, _ = self.two_games(4)
+        t = ms(first["played_at"]) + 2000  # the window around it starts after the first game
+        self.assertEqual(self.vote("dup", "up", iso(t))[0], 200)
+        game_before = self.game(first["game_id"])
+        before = last_event_id(self.server.db)
+        for offset, vote in ((999, "down"), (-999, "up"), (0, "up")):
+            self.assertError(self.vote("dup", vote, iso(t + offset)), 409,
+                             "Duplicate vote: dup already voted within the last second")
+        self.assertEqual(events_after(self.server.db, before), [])
+        self.assertEqual(self.game(first["game_id"]), game_before)
+        self.assertEqual(self.vote("dup", "up", iso(t + 1000))[0], 200)
+        self.assertEqual(self.vote("other", "up", iso(t))[0], 200)
+        self.assertEqual(db_count(self.server.db, "live_votes", "session_id = ?", (session["id"],)), 3)
+
+    def test_list_votes_filters_and_pagination(self):
+        session, first, second = self.two_games(6)
+        t = ms(first["played_at"])
+        cast = [("v1", "up", t), ("v2", "down", t + 1), ("v3", "up", t + 2), ("v4", "up", ms(second["played_at"]))]
+        for user, vote, when in cast:
+            self.assertEqual(self.vote(user, vote, iso(when))[0], 200)
+
+        status, _, body = self.server.get("/api/votes?session_id=%d" % session["id"])
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["pagination"], {"page": 1, "limit": 50, "total": 4, "total_pages": 1})
+        self.assertEqual([v["username"] for v in body["votes"]], ["v4", "v3", "v2", "v1"])
+        newest = body["votes"][0]
+        self.assertEqual(set(newest), {"id", "session_id", "game_id", "game_title", "pack_name", "username",
+                                       "vote_type", "timestamp", "created_at"})
+        self.assertEqual((newest["session_id"], newest["game_id"], newest["game_title"], newest["vote_type"]),
+                         (session["id"], second["game_id"], second["title"], "up"))
+        self.assertEqual(newest["timestamp"], iso(ms(second["played_at"])))
+        self.assertEqual(newest["pack_name"], second["pack_name"])
+
+        query = "/api/votes?session_id=%d&" % session["id"]
+        self.assertEqual([v["username"] for v in self.server.get(query + "vote_type=down")[2]["votes"]], ["v2"])
+        self.assertEqual([v["username"] for v in self.server.get(query + "game_id=%d" % first["game_id"])[2]["votes"]],
+                         ["v3", "v2", "v1"])
+        self.assertEqual([v["username"] for v in self.server.get(query + "username=v3")[2]["votes"]], ["v3"])
+        body = self.server.get(query + "limit=3&page=2")[2]
+        self.assertEqual(body["pagination"], {"page": 2, "limit": 3, "total": 4, "total_pages": 2})
+        self.assertEqual([v["username"] for v in body["votes"]], ["v1"])
+        self.assertEqual(self.server.get(query + "limit=1000")[2]["pagination"]["limit"], 100)
+        self.assertEqual(self.server.get(query + "page=9")[2]["votes"], [])
+        self.assertEqual(self.server.get("/api/votes?username=nobody%20at%20all")[2],
+                         {"votes": [], "pagination": {"page": 1, "limit": 50, "total": 0, "total_pages": 0}})
+        self.assertGreaterEqual(self.server.get("/api/votes")[2]["pagination"]["total"], 4)
+
+        for bad in ("session_id=abc", "session_id=0", "game_id=-1", "game_id=1.5", "vote_type=sideways",
+                    "page=0", "page=x", "limit=0", "limit=-5", "session_id=99999999999999999999"):
+            self.assertError(self.server.get("/api/votes?" + bad), 400)
+
+    def test_session_vote_breakdown(self):
+        session, first, second = self.two_games(8)
+        status, _, body = self.server.get("/api/sessions/%d/votes" % session["id"])
+        self.assertEqual((status, body), (200, {"session_id": session["id"], "votes": []}))
+        t1, t2 = ms(first["played_at"]), ms(second["played_at"])
+        for user, vote, when in (("a", "down", t1), ("b", "down", t1 + 1), ("c", "up", t1 + 2),
+                                 ("d", "up", t2), ("e", "up", t2 + 1)):
+            self.assertEqual(self.vote(user, vote, iso(when))[0], 200)
+        status, _, body = self.server.get("/api/sessions/%d/votes" % session["id"])
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body, {"session_id": session["id"], "votes": [
+            {"game_id": second["game_id"], "title": second["title"], "pack_name": second["pack_name"],
+             "upvotes": 2, "downvotes": 0, "net_score": 2, "total_votes": 2},
+            {"game_id": first["game_id"], "title": first["title"], "pack_name": first["pack_name"],
+             "upvotes": 1, "downvotes": 2, "net_score": -1, "total_votes": 3}]})
+
+    def test_stats(self):
+        session, first, _ = self.two_games(10)
+        self.assertEqual(self.vote("statfan", "up", iso(ms(first["played_at"])))[0], 200)
+        status, _, stats = self.server.get("/api/stats")
+        self.assertEqual(status, 200, stats)
+        games = self.server.get("/api/games")[2]
+        sessions = self.server.get("/api/sessions")[2]
+        self.assertEqual(stats["totalGames"], len(games))
+        self.assertEqual(stats["enabledGames"], sum(1 for g in games if g["enabled"]))
+        self.assertEqual(stats["totalPacks"], len({g["pack_name"] for g in games}))
+        self.assertEqual(stats["totalSessions"], len(sessions))
+        self.assertEqual(stats["activeSessions"], 1)
+        self.assertEqual(stats["totalGamesPlayed"], sum(s["games_played"] for s in sessions))
+        self.assertEqual(stats["totalVotes"], db_count(self.server.db, "live_votes"))
+
+        played = sorted((g for g in games if g["play_count"] > 0), key=lambda g: (-g["play_count"], g["title"]))
+        self.assertEqual(stats["mostPlayedGames"], played[:10])
+        rated = sorted((g for g in games if g["upvotes"] + g["downvotes"] > 0),
+                       key=lambda g: (-g["popularity_score"], -g["upvotes"], g["title"]))
+        self.assertEqual(stats["topRatedGames"], rated[:10])
+        self.assertIn(first["game_id"], [g["id"] for g in stats["topRatedGames"]])
+
+
+if __name__ == "__main__":
+    unittest.main()
