@@ -60,7 +60,6 @@ Config load_config(int argc, char** argv) {
     int port = c.server.port;
     int read_timeout_s = static_cast<int>(c.server.read_timeout.count());
     int ws_idle_s = static_cast<int>(c.ws.idle_timeout.count());
-    int ws_ping_s = static_cast<int>(c.ws.ping_interval.count());
     int webhook_timeout_ms = static_cast<int>(c.webhooks.attempt_timeout.count());
     std::string schedule = "5s,5m,30m,2h,5h,10h";
 
@@ -78,17 +77,15 @@ Config load_config(int argc, char** argv) {
     cli.add_option("--read-timeout", read_timeout_s, "Seconds before a slow HTTP client is dropped")
         ->envname("READ_TIMEOUT")->check(CLI::Range(1, 3600));
     cli.add_option("--ws-max-connections", c.ws.max_connections, "Most WebSocket connections at once")
-        ->envname("WS_MAX_CONNECTIONS");
+        ->envname("WS_MAX_CONNECTIONS")->check(CLI::PositiveNumber);
     cli.add_option("--ws-max-subscriptions", c.ws.max_subscriptions, "Most session subscriptions per connection")
-        ->envname("WS_MAX_SUBSCRIPTIONS");
+        ->envname("WS_MAX_SUBSCRIPTIONS")->check(CLI::PositiveNumber);
     cli.add_option("--ws-max-message", c.ws.max_message_bytes, "Largest incoming WebSocket message (bytes)")
-        ->envname("WS_MAX_MESSAGE");
+        ->envname("WS_MAX_MESSAGE")->check(CLI::PositiveNumber);
     cli.add_option("--ws-send-queue", c.ws.send_queue_limit, "Messages queued per connection before it is closed")
-        ->envname("WS_SEND_QUEUE");
+        ->envname("WS_SEND_QUEUE")->check(CLI::PositiveNumber);
     cli.add_option("--ws-idle-timeout", ws_idle_s, "Seconds of silence before a WebSocket is closed")
         ->envname("WS_IDLE_TIMEOUT")->check(CLI::Range(1, 86400));
-    cli.add_option("--ws-ping-interval", ws_ping_s, "Seconds between server ping frames")
-        ->envname("WS_PING_INTERVAL")->check(CLI::Range(1, 86400));
     cli.add_flag("--allow-private-webhooks", c.webhooks.allow_private,
                  "Let webhooks reach loopback, private and link-local addresses")
         ->envname("ALLOW_PRIVATE_WEBHOOKS");
@@ -110,7 +107,6 @@ Config load_config(int argc, char** argv) {
     c.server.port = static_cast<unsigned short>(port);
     c.server.read_timeout = std::chrono::seconds(read_timeout_s);
     c.ws.idle_timeout = std::chrono::seconds(ws_idle_s);
-    c.ws.ping_interval = std::chrono::seconds(ws_ping_s);
     c.webhooks.attempt_timeout = std::chrono::milliseconds(webhook_timeout_ms);
 
     if (c.admin_key.empty() || c.jwt_secret.empty()) {

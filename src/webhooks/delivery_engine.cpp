@@ -1,12 +1,348 @@
 #include "webhooks/delivery_engine.hpp"
 
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "store/sqlite/sqlite_store.hpp"
+#include "webhooks/model.hpp"
+#include "webhooks/signer.hpp"
+#include "webhooks/ssrf_guard.hpp"
+
 namespace gp::webhooks {
 
+namespace {
+
+constexpr std::size_t kResponseCap = 4096;  // bytes of a receiver's answer kept in the log
+constexpr int kIdlePollMs = 60000;          // nothing scheduled: sleep until notify()
+constexpr int kErrorPauseMs = 1000;         // after a store error, before trying again
+
+// One attempt in flight. Transfers (and their easy handles) are reused, so the
+// multi handle's connection cache keeps connections to receivers open.
+struct Transfer {
+    CURL* easy = nullptr;
+    PendingDelivery delivery;
+    curl_slist* headers = nullptr;
+    std::string response;
+    bool response_capped = false;  // stopped reading at kResponseCap
+    std::string refused;           // why the SSRF guard refused an address
+    std::chrono::steady_clock::time_point started;
+    char error[CURL_ERROR_SIZE] = {};
+};
+
+std::size_t on_response(char* data, std::size_t, std::size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    if (t->response.size() + n > kResponseCap) {
+        t->response.append(data, kResponseCap - t->response.size());
+        t->response_capped = true;
+        return 0;  // aborts the transfer; the status line has been read already
+    }
+    t->response.append(data, n);
+    return n;
+}
+
+// CURLOPT_OPENSOCKETFUNCTION: runs on every address libcurl is about to connect
+// to, after DNS, so the guard sees the address actually used.
+curl_socket_t open_guarded_socket(void* user, curlsocktype, curl_sockaddr* a) {
+    auto* t = static_cast<Transfer*>(user);
+    if (auto kind = forbidden_address_kind(&a->addr)) {
+        t->refused = address_text(&a->addr) + " is a " + *kind + " address";
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+// The log is served as JSON, so a receiver's answer is kept as valid UTF-8: invalid
+// sequences (and a character cut in two by the cap) become U+FFFD.
+std::string valid_utf8(std::string_view in) {
+    static constexpr std::uint32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};  // no overlong forms
+    std::string out;
+    out.reserve(in.size());
+    std::size_t i = 0;
+    while (i < in.size()) {
+        const auto c = static_cast<unsigned char>(in[i]);
+        const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+        bool ok = len > 0 && i + len <= in.size();
+        std::uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
+        for (std::size_t k = 1; ok && k < len; ++k) {
+            const auto cc = static_cast<unsigned char>(in[i + k]);
+            ok = (cc & 0xc0) == 0x80;
+            cp = (cp << 6) | (cc & 0x3f);
+        }
+        if (ok && cp >= kMinForLength[len] && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff)) {
+            out.append(in.substr(i, len));
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+std::int64_t unix_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+class DeliveryEngine::Loop {
+public:
+    Loop(std::string db_path, EngineOptions options)
+        : db_path_(std::move(db_path)),
+          options_(std::move(options)),
+          per_webhook_cap_(std::max(1, options_.max_in_flight / 4)) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        multi_ = curl_multi_init();
+        if (!multi_) throw std::runtime_error("curl_multi_init failed");
+    }
+
+    ~Loop() {
+        stop();
+        for (auto& t : transfers_) {
+            curl_multi_remove_handle(multi_, t->easy);  // harmless when not added
+            curl_easy_cleanup(t->easy);
+            curl_slist_free_all(t->headers);
+        }
+        curl_multi_cleanup(multi_);
+        curl_global_cleanup();
+    }
+
+    void start() {
+        if (thread_.joinable()) return;
+        stopping_ = false;
+        thread_ = std::thread([this] { run(); });
+    }
+
+    void stop() {
+        if (!thread_.joinable()) return;
+        stopping_ = true;
+        curl_multi_wakeup(multi_);
+        thread_.join();
+    }
+
+    void notify() {
+        if (!wake_requested_.exchange(true)) curl_multi_wakeup(multi_);
+    }
+
+private:
+    void run() {
+        std::optional<store::sqlite::SqliteStore> store;
+        try {
+            store.emplace(db_path_, nullptr);
+        } catch (const std::exception& e) {
+            spdlog::critical("msg=\"webhook delivery engine cannot open the store\" error=\"{}\"", e.what());
+            return;
+        }
+        spdlog::info("msg=\"webhook delivery engine started\" max_in_flight={} per_webhook={} allow_private={}",
+                     options_.max_in_flight, per_webhook_cap_, options_.allow_private);
+        bool refill = true;  // look for due deliveries (at start: whatever is left from before)
+        std::optional<domain::Millis> next_due;
+        while (!stopping_) {
+            int wait_ms = kIdlePollMs;
+            try {
+                const bool woken = wake_requested_.exchange(false);
+                const auto now = domain::now_ms();
+                if (refill || woken || (next_due && now >= *next_due)) {
+                    start_due(*store, now);
+                    next_due = store->next_delivery_due(now);
+                    refill = false;
+                }
+                int running = 0;
+                curl_multi_perform(multi_, &running);
+                if (auto outcomes = collect_finished(); !outcomes.empty()) {
+                    // Recorded before the slots are released, so due_deliveries cannot
+                    // hand out a delivery whose outcome is not stored yet.
+                    record(*store, outcomes);
+                    refill = true;
+                    continue;
+                }
+                if (next_due) wait_ms = static_cast<int>(std::clamp<domain::Millis>(*next_due - now, 0, kIdlePollMs));
+            } catch (const std::exception& e) {
+                spdlog::error("msg=\"webhook delivery engine error\" error=\"{}\"", e.what());
+                refill = true;
+                wait_ms = kErrorPauseMs;
+            }
+            curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
+        }
+        spdlog::info("msg=\"webhook delivery engine stopped\" abandoned_in_flight={}", in_flight_.size());
+    }
+
+    // Starts due deliveries into the free slots, skipping those already in flight
+    // and webhooks at their share.
+    void start_due(store::Store& store, domain::Millis now) {
+        if (static_cast<int>(in_flight_.size()) >= options_.max_in_flight) return;
+        for (auto& d : store.due_deliveries(now, per_webhook_cap_)) {
+            if (static_cast<int>(in_flight_.size()) >= options_.max_in_flight) break;
+            const Id id = d.id, webhook_id = d.webhook_id;
+            if (in_flight_.contains(id) || in_flight_per_webhook_[webhook_id] >= per_webhook_cap_) continue;
+            send(std::move(d));
+            in_flight_.insert(id);
+            ++in_flight_per_webhook_[webhook_id];
+        }
+    }
+
+    void send(PendingDelivery d) {
+        Transfer& t = idle_transfer();
+        t.delivery = std::move(d);
+        t.response.clear();
+        t.response_capped = false;
+        t.refused.clear();
+        t.error[0] = '\0';
+
+        const std::string id = message_id(t.delivery.id);
+        const std::int64_t timestamp = unix_seconds();
+        const std::string& body = t.delivery.body;
+        const std::string& secret = t.delivery.secret;
+        const std::string headers[] = {
+            "Content-Type: application/json",
+            "X-Webhook-Event: " + t.delivery.event_type,
+            "X-Webhook-Signature: " + body_signature(secret, body),
+            "webhook-id: " + id,
+            "webhook-timestamp: " + std::to_string(timestamp),
+            "webhook-signature: " + standard_signature(secret, id, timestamp, body),
+            "Expect:",  // no 100-continue round trip for larger bodies
+        };
+        curl_slist_free_all(t.headers);
+        t.headers = nullptr;
+        for (const auto& h : headers) t.headers = curl_slist_append(t.headers, h.c_str());
+
+        curl_easy_setopt(t.easy, CURLOPT_URL, t.delivery.url.c_str());
+        curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, t.headers);
+        curl_easy_setopt(t.easy, CURLOPT_POSTFIELDS, body.data());
+        curl_easy_setopt(t.easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+        t.started = std::chrono::steady_clock::now();
+        curl_multi_add_handle(multi_, t.easy);
+    }
+
+    Transfer& idle_transfer() {
+        if (!idle_.empty()) {
+            Transfer* t = idle_.back();
+            idle_.pop_back();
+            return *t;
+        }
+        auto& t = *transfers_.emplace_back(std::make_unique<Transfer>());
+        t.easy = curl_easy_init();
+        if (!t.easy) throw std::runtime_error("curl_easy_init failed");
+        CURL* e = t.easy;
+        curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_response);
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(e, CURLOPT_PROXY, "");  // ignore *_proxy variables: the guard judges the receiver itself
+        curl_easy_setopt(e, CURLOPT_USERAGENT, "gamepicker-webhooks/1");
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.attempt_timeout.count()));
+        if (!options_.allow_private) {
+            curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_guarded_socket);
+            curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t);
+        }
+        return t;
+    }
+
+    std::vector<AttemptOutcome> collect_finished() {
+        std::vector<AttemptOutcome> out;
+        int left = 0;
+        while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+            if (msg->msg != CURLMSG_DONE) continue;
+            Transfer* t = nullptr;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
+            out.push_back(outcome(*t, msg->data.result));
+            curl_multi_remove_handle(multi_, t->easy);
+            idle_.push_back(t);
+        }
+        return out;
+    }
+
+    AttemptOutcome outcome(const Transfer& t, CURLcode rc) {
+        AttemptOutcome o;
+        o.delivery_id = t.delivery.id;
+        o.webhook_id = t.delivery.webhook_id;
+        o.attempt = t.delivery.attempt;
+        o.duration_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::steady_clock::now() - t.started)
+                                             .count());
+        o.response_body = valid_utf8(t.response);
+        if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && t.response_capped)) {
+            long code = 0;
+            curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &code);
+            o.status_code = static_cast<int>(code);
+            o.success = code >= 200 && code < 300;
+            if (!o.success) o.error = "HTTP " + std::to_string(code);
+        } else if (!t.refused.empty()) {
+            o.error = "refused by the SSRF guard: " + t.refused +
+                      " (set ALLOW_PRIVATE_WEBHOOKS=1 to allow internal receivers)";
+        } else {
+            o.error = t.error[0] ? std::string(t.error) : std::string(curl_easy_strerror(rc));
+        }
+        if (!o.success && o.attempt <= static_cast<int>(options_.retry_schedule.size()))
+            o.retry_at = domain::now_ms() + jittered(options_.retry_schedule[o.attempt - 1]);
+        if (!o.success)
+            spdlog::debug("msg=\"webhook attempt failed\" delivery_id={} webhook_id={} attempt={} error=\"{}\"",
+                          o.delivery_id, o.webhook_id, o.attempt, *o.error);
+        return o;
+    }
+
+    // ±20 %, so receivers that failed together are not retried all at once.
+    domain::Millis jittered(std::chrono::milliseconds delay) {
+        std::uniform_real_distribution<double> factor(0.8, 1.2);
+        return static_cast<domain::Millis>(static_cast<double>(delay.count()) * factor(rng_));
+    }
+
+    void record(store::Store& store, const std::vector<AttemptOutcome>& outcomes) {
+        // Released even if the write fails: the deliveries are then still pending in
+        // the store and are sent again (at-least-once).
+        try {
+            store.record_attempts(outcomes, options_.disable_after_failures);
+        } catch (...) {
+            release(outcomes);
+            throw;
+        }
+        release(outcomes);
+    }
+
+    void release(const std::vector<AttemptOutcome>& outcomes) {
+        for (const auto& o : outcomes) {
+            in_flight_.erase(o.delivery_id);
+            if (--in_flight_per_webhook_[o.webhook_id] == 0) in_flight_per_webhook_.erase(o.webhook_id);
+        }
+    }
+
+    const std::string db_path_;
+    const EngineOptions options_;
+    const int per_webhook_cap_;
+    CURLM* multi_ = nullptr;
+    std::thread thread_;
+    std::atomic<bool> stopping_{false};
+    std::atomic<bool> wake_requested_{false};
+
+    // Engine thread only.
+    std::vector<std::unique_ptr<Transfer>> transfers_;
+    std::vector<Transfer*> idle_;
+    std::unordered_set<Id> in_flight_;  // delivery ids, until their outcome is recorded
+    std::unordered_map<Id, int> in_flight_per_webhook_;
+    std::mt19937 rng_{std::random_device{}()};
+};
+
 DeliveryEngine::DeliveryEngine(std::string db_path, EngineOptions options)
-    : db_path_(std::move(db_path)), options_(std::move(options)) {}
+    : loop_(std::make_unique<Loop>(std::move(db_path), std::move(options))) {}
 DeliveryEngine::~DeliveryEngine() = default;
-void DeliveryEngine::start() {}
-void DeliveryEngine::stop() {}
-void DeliveryEngine::notify() {}
+void DeliveryEngine::start() { loop_->start(); }
+void DeliveryEngine::stop() { loop_->stop(); }
+void DeliveryEngine::notify() { loop_->notify(); }
 
 }  // namespace gp::webhooks

@@ -1,31 +1,43 @@
 #pragma once
-// Sends queued webhook deliveries from the store with libcurl's multi interface,
-// on its own thread with its own store connection. (Skeleton.)
+// Sends queued webhook deliveries with libcurl's multi interface, on its own thread
+// with its own store connection. The store is the queue: the engine reads due
+// deliveries, sends them, and records each attempt's outcome (logged, delivered,
+// rescheduled with backoff, or failed) in batches. Nothing is marked before an attempt
+// ends, so a crash mid-attempt means the delivery is sent again: at-least-once, with
+// a webhook-id that stays the same across attempts for de-duplication.
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace gp::webhooks {
 
 struct EngineOptions {
-    bool allow_private = false;
+    bool allow_private = false;  // false: the SSRF guard refuses internal addresses
     std::chrono::milliseconds attempt_timeout{10000};
+    // Delay before attempt 2, 3, ...; the delivery fails after 1 + size() attempts.
     std::vector<std::chrono::milliseconds> retry_schedule;
-    int max_in_flight = 64;
-    int disable_after_failures = 20;
+    int max_in_flight = 64;  // one webhook gets at most a quarter of these (at least 1)
+    int disable_after_failures = 20;  // failed deliveries in a row; 0 = never disable
 };
 
 class DeliveryEngine {
 public:
     DeliveryEngine(std::string db_path, EngineOptions options);
-    ~DeliveryEngine();
+    ~DeliveryEngine();  // stops
+    DeliveryEngine(const DeliveryEngine&) = delete;
+    DeliveryEngine& operator=(const DeliveryEngine&) = delete;
+
     void start();
+    // Joins the thread. Attempts in flight are abandoned: they stay pending and are
+    // sent again after a restart.
     void stop();
-    void notify();  // new deliveries may be due
+    // Any thread, never blocks: deliveries may have been queued or re-enabled.
+    void notify();
 
 private:
-    std::string db_path_;
-    EngineOptions options_;
+    class Loop;  // keeps libcurl out of this header
+    std::unique_ptr<Loop> loop_;
 };
 
 }  // namespace gp::webhooks

@@ -30,7 +30,7 @@ struct Webhook : WebhookFields {
     Id id = 0;
     bool enabled = true;
     Millis created_at = 0;
-    int consecutive_failures = 0;
+    int consecutive_failures = 0;  // deliveries in a row that exhausted their retries; a success resets it
     std::optional<Millis> disabled_at;  // set when disabled automatically after failures
 };
 
@@ -43,7 +43,6 @@ struct PendingDelivery {
     std::string event_type;
     std::string body;
     int attempt = 1;  // number of the attempt about to be made
-    Millis created_at = 0;
 };
 
 // What one attempt produced; the store logs it and reschedules or finishes the delivery.
@@ -61,7 +60,6 @@ struct AttemptOutcome {
 
 struct AttemptLog {
     Id id = 0;
-    Id webhook_id = 0;
     Id delivery_id = 0;
     std::string event_type;
     int attempt = 1;
@@ -70,7 +68,7 @@ struct AttemptLog {
     std::string response_body;
     int duration_ms = 0;
     bool success = false;
-    std::string payload;
+    std::string payload;  // the body sent
     Millis created_at = 0;
 };
 

@@ -152,9 +152,10 @@ class ServerTestCase(unittest.TestCase):
 class Receiver:
     """A webhook receiver on a free loopback port. Records every request
     (path, headers with lower-case names, raw body bytes). `responses` is a
-    list of status codes to answer in turn (the last one repeats)."""
+    list of status codes to answer in turn (the last one repeats). `port` 0
+    picks a free one; pass a former receiver's port to come back on it."""
 
-    def __init__(self, responses=(200,), delay=0.0):
+    def __init__(self, responses=(200,), delay=0.0, port=0):
         self.requests = []
         self.responses = list(responses)
         self.delay = delay
@@ -186,7 +187,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.port = self.httpd.server_address[1]
         self.url = "http://127.0.0.1:%d/hook" % self.port
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

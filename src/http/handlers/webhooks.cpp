@@ -1,7 +1,171 @@
+// /api/webhooks: the registry, its delivery logs, test events and redelivery. All Admin.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+
+#include "domain/error.hpp"
+#include "events/event.hpp"
+#include "http/json_input.hpp"
 #include "http/routes.hpp"
+#include "http/serialize.hpp"
+#include "store/store.hpp"
 
 namespace gp::http {
 
-void add_webhook_routes(Router&, Services&) {}
+namespace json = boost::json;
+using domain::bad_request;
+
+namespace {
+
+constexpr int kDefaultLogLimit = 50;
+constexpr int kMaxLogLimit = 500;
+
+// The secret is write-only: it never leaves the server.
+json::value to_json(const webhooks::Webhook& w) {
+    json::array events;
+    for (const auto& e : w.events) events.emplace_back(e);
+    return json::object{{"id", w.id},
+                        {"name", w.name},
+                        {"url", w.url},
+                        {"events", std::move(events)},
+                        {"enabled", w.enabled},
+                        {"created_at", domain::format_iso(w.created_at)},
+                        {"consecutive_failures", w.consecutive_failures},
+                        {"disabled_at", iso_or_null(w.disabled_at)}};
+}
+
+json::value to_json(const webhooks::AttemptLog& l) {
+    return json::object{{"id", l.id},
+                        {"delivery_id", l.delivery_id},
+                        {"event_type", l.event_type},
+                        {"attempt", l.attempt},
+                        {"status_code", l.status_code ? json::value(*l.status_code) : json::value(nullptr)},
+                        {"error", l.error ? json::value(*l.error) : json::value(nullptr)},
+                        {"duration_ms", l.duration_ms},
+                        {"success", l.success},
+                        {"payload", l.payload},
+                        {"response_body", l.response_body},
+                        {"created_at", domain::format_iso(l.created_at)}};
+}
+
+// A present field must not be blank (PATCH); absent or null leaves it unchanged.
+std::optional<std::string> opt_nonblank(const json::object& o, std::string_view key) {
+    auto v = opt_string(o, key);
+    if (v && v->find_first_not_of(" \t\r\n") == std::string::npos)
+        bad_request(std::string(key) + " must not be empty");
+    return v;
+}
+
+std::string checked_url(std::string url) {
+    auto parsed = boost::urls::parse_absolute_uri(url);
+    if (!parsed ||
+        (parsed->scheme_id() != boost::urls::scheme::http && parsed->scheme_id() != boost::urls::scheme::https) ||
+        parsed->encoded_host().empty())
+        bad_request("url must be a valid http or https URL");
+    if (parsed->has_userinfo()) bad_request("url must not contain credentials");
+    return url;
+}
+
+// A non-empty array of known event types; duplicates are dropped, order kept.
+std::optional<std::vector<std::string>> opt_event_types(const json::object& o) {
+    auto it = o.find("events");
+    if (it == o.end() || it->value().is_null()) return std::nullopt;
+    if (!it->value().is_array()) bad_request("events must be an array of event types");
+    const auto& items = it->value().as_array();
+    if (items.empty()) bad_request("events must not be empty");
+    std::vector<std::string> out;
+    for (const auto& v : items) {
+        if (!v.is_string() || !events::is_known_type(v.as_string())) {
+            json::array valid;
+            for (const char* t : events::kAllTypes) valid.emplace_back(t);
+            bad_request("Unknown event type: " + json::serialize(v), {{"validEvents", std::move(valid)}});
+        }
+        std::string type(v.as_string());
+        if (std::find(out.begin(), out.end(), type) == out.end()) out.push_back(std::move(type));
+    }
+    return out;
+}
+
+// (to_json_array cannot see the overloads above: they are local to this file.)
+template <class T>
+json::value json_list(const std::vector<T>& items) {
+    json::array a;
+    a.reserve(items.size());
+    for (const auto& i : items) a.push_back(to_json(i));
+    return a;
+}
+
+webhooks::Webhook load(store::Store& store, domain::Id id) {
+    auto w = store.find_webhook(id);
+    if (!w) domain::not_found("Webhook not found");
+    return *w;
+}
+
+}  // namespace
+
+void add_webhook_routes(Router& r, Services& s) {
+    r.add("GET", "/api/webhooks", Access::Admin,
+          [&s](Request&) { return Response::json(200, json_list(s.store.list_webhooks())); });
+
+    r.add("GET", "/api/webhooks/{id}", Access::Admin, [&s](Request& req) {
+        return Response::json(200, to_json(load(s.store, path_id(req, 0, "webhook"))));
+    });
+
+    r.add("POST", "/api/webhooks", Access::Admin, [&s](Request& req) {
+        auto body = parse_object(req);
+        webhooks::WebhookFields f;
+        f.name = req_string(body, "name");
+        f.url = checked_url(req_string(body, "url"));
+        f.secret = req_string(body, "secret");
+        auto events = opt_event_types(body);
+        if (!events) bad_request("events is required");
+        f.events = std::move(*events);
+        return Response::json(201, to_json(s.store.create_webhook(f)));
+    });
+
+    r.add("PATCH", "/api/webhooks/{id}", Access::Admin, [&s](Request& req) {
+        const auto id = path_id(req, 0, "webhook");
+        auto body = parse_object(req);
+        webhooks::WebhookPatch p;
+        p.name = opt_nonblank(body, "name");
+        if (auto url = opt_nonblank(body, "url")) p.url = checked_url(std::move(*url));
+        p.secret = opt_nonblank(body, "secret");
+        p.events = opt_event_types(body);
+        p.enabled = opt_bool(body, "enabled");
+        if (!p.name && !p.url && !p.secret && !p.events && !p.enabled)
+            bad_request("No fields to update (name, url, secret, events, enabled)");
+        auto w = s.store.update_webhook(id, p);
+        if (p.enabled == true) s.wake_deliveries();  // its backlog is due again
+        return Response::json(200, to_json(w));
+    });
+
+    r.add("DELETE", "/api/webhooks/{id}", Access::Admin, [&s](Request& req) {
+        s.store.delete_webhook(path_id(req, 0, "webhook"));
+        return Response::json(200, json::object{{"message", "Webhook deleted successfully"}});
+    });
+
+    r.add("POST", "/api/webhooks/test/{id}", Access::Admin, [&s](Request& req) {
+        const auto delivery_id = s.store.enqueue_test_delivery(path_id(req, 0, "webhook"));
+        s.wake_deliveries();
+        return Response::json(200, json::object{{"message", "Test webhook queued; its attempts appear in the logs"},
+                                                {"delivery_id", delivery_id}});
+    });
+
+    r.add("GET", "/api/webhooks/{id}/logs", Access::Admin, [&s](Request& req) {
+        const auto id = path_id(req, 0, "webhook");
+        const auto limit = query_int(req, "limit", 1, kMaxLogLimit).value_or(kDefaultLogLimit);
+        return Response::json(200, json_list(s.store.webhook_logs(id, static_cast<int>(limit))));
+    });
+
+    r.add("POST", "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver", Access::Admin, [&s](Request& req) {
+        const auto delivery_id =
+            s.store.redeliver(path_id(req, 0, "webhook"), path_id(req, 1, "delivery"));
+        s.wake_deliveries();
+        return Response::json(202, json::object{{"message", "Delivery queued"}, {"delivery_id", delivery_id}});
+    });
+}
 
 }  // namespace gp::http

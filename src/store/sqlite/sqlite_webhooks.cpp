@@ -1,20 +1,252 @@
-#include "store/sqlite/sqlite_store.hpp"
+// Webhook registry, the delivery queue (webhook_deliveries) and the attempt log.
+// A delivery row is the unit of at-least-once delivery: it stays 'pending' until an
+// attempt succeeds ('delivered') or its retry schedule is exhausted ('failed').
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
 
-#include <stdexcept>
+#include "domain/error.hpp"
+#include "events/payloads.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
 namespace gp::store::sqlite {
 
-std::vector<webhooks::Webhook> SqliteStore::list_webhooks() { throw std::logic_error("not implemented"); }
-std::optional<webhooks::Webhook> SqliteStore::find_webhook(Id) { throw std::logic_error("not implemented"); }
-webhooks::Webhook SqliteStore::create_webhook(const webhooks::WebhookFields&) { throw std::logic_error("not implemented"); }
-webhooks::Webhook SqliteStore::update_webhook(Id, const webhooks::WebhookPatch&) { throw std::logic_error("not implemented"); }
-void SqliteStore::delete_webhook(Id) { throw std::logic_error("not implemented"); }
-Id SqliteStore::enqueue_test_delivery(Id) { throw std::logic_error("not implemented"); }
-Id SqliteStore::redeliver(Id, Id) { throw std::logic_error("not implemented"); }
-std::vector<webhooks::AttemptLog> SqliteStore::webhook_logs(Id, int) { throw std::logic_error("not implemented"); }
-std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Millis, int) { throw std::logic_error("not implemented"); }
-std::optional<domain::Millis> SqliteStore::next_delivery_due() { throw std::logic_error("not implemented"); }
-void SqliteStore::record_attempts(const std::vector<webhooks::AttemptOutcome>&) { throw std::logic_error("not implemented"); }
-void SqliteStore::enqueue_webhook_deliveries(const events::Event&) {}
+namespace json = boost::json;
+using webhooks::Webhook;
+
+namespace {
+
+constexpr const char* kWebhookSelect =
+    "SELECT id, name, url, secret, events, enabled, created_at, consecutive_failures, disabled_at FROM webhooks ";
+
+Webhook read_webhook(const Stmt& st) {
+    Webhook w;
+    w.id = st.int64(0);
+    w.name = st.text(1);
+    w.url = st.text(2);
+    w.secret = st.text(3);
+    const json::value events = json::parse(st.text(4));
+    for (const auto& e : events.as_array()) w.events.emplace_back(e.as_string());
+    w.enabled = st.boolean(5);
+    w.created_at = st.int64(6);
+    w.consecutive_failures = st.integer(7);
+    w.disabled_at = st.opt_int64(8);
+    return w;
+}
+
+// `events` keeps the list as the client gave it; webhook_events is what the
+// outbox joins on when it queues deliveries.
+std::string events_json(const std::vector<std::string>& events) {
+    json::array a;
+    for (const auto& e : events) a.emplace_back(e);
+    return json::serialize(a);
+}
+
+void write_event_types(Db& db, Id webhook_id, const std::vector<std::string>& events) {
+    db.prepare("DELETE FROM webhook_events WHERE webhook_id = ?").bind_all(webhook_id).exec();
+    for (const auto& e : events)
+        db.prepare("INSERT OR IGNORE INTO webhook_events (webhook_id, event_type) VALUES (?, ?)")
+            .bind_all(webhook_id, e)
+            .exec();
+}
+
+Id insert_delivery(Db& db, Id webhook_id, const events::Event& e) {
+    const auto now = domain::now_ms();
+    db.prepare("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body, next_attempt_at, created_at) "
+               "VALUES (?, NULLIF(?, 0), ?, ?, ?, ?)")
+        .bind_all(webhook_id, e.id, e.type, e.webhook_body(), now, now)
+        .exec();
+    return db.last_insert_id();
+}
+
+// The dummy game.added of POST /api/webhooks/test/{id}: the documented shape with
+// id 0 for the session and the game, so receivers can tell it from a real one.
+events::Event test_event() {
+    domain::Session session;
+    session.is_active = true;
+    domain::Game game;
+    game.title = "Test Game";
+    game.pack_name = "Test Pack";
+    game.min_players = 3;
+    game.max_players = 8;
+    return {0, "game.added", std::nullopt, domain::now_ms(), events::game_added(session, game, false)};
+}
+
+}  // namespace
+
+std::vector<Webhook> SqliteStore::list_webhooks() {
+    auto st = db_.prepare(std::string(kWebhookSelect) + "ORDER BY id");
+    std::vector<Webhook> out;
+    while (st.step()) out.push_back(read_webhook(st));
+    return out;
+}
+
+std::optional<Webhook> SqliteStore::find_webhook(Id id) {
+    auto st = db_.prepare(std::string(kWebhookSelect) + "WHERE id = ?");
+    st.bind_all(id);
+    if (!st.step()) return std::nullopt;
+    return read_webhook(st);
+}
+
+Webhook SqliteStore::create_webhook(const webhooks::WebhookFields& f) {
+    Transaction tx(db_);
+    db_.prepare("INSERT INTO webhooks (name, url, secret, events, enabled, created_at) VALUES (?, ?, ?, ?, 1, ?)")
+        .bind_all(f.name, f.url, f.secret, events_json(f.events), domain::now_ms())
+        .exec();
+    const Id id = db_.last_insert_id();
+    write_event_types(db_, id, f.events);
+    tx.commit();
+    return *find_webhook(id);
+}
+
+Webhook SqliteStore::update_webhook(Id id, const webhooks::WebhookPatch& p) {
+    Transaction tx(db_);
+    auto found = find_webhook(id);
+    if (!found) domain::not_found("Webhook not found");
+    Webhook w = std::move(*found);
+    if (p.name) w.name = *p.name;
+    if (p.url) w.url = *p.url;
+    if (p.secret) w.secret = *p.secret;
+    if (p.events) {
+        w.events = *p.events;
+        write_event_types(db_, id, w.events);
+    }
+    if (p.enabled) {
+        w.enabled = *p.enabled;
+        // Enabling starts a fresh run: the failures that disabled it are forgiven.
+        if (w.enabled) {
+            w.consecutive_failures = 0;
+            w.disabled_at.reset();
+        }
+    }
+    db_.prepare("UPDATE webhooks SET name = ?, url = ?, secret = ?, events = ?, enabled = ?, "
+                "consecutive_failures = ?, disabled_at = ? WHERE id = ?")
+        .bind_all(w.name, w.url, w.secret, events_json(w.events), w.enabled, w.consecutive_failures, w.disabled_at,
+                  id)
+        .exec();
+    tx.commit();
+    return w;
+}
+
+void SqliteStore::delete_webhook(Id id) {
+    // ON DELETE CASCADE removes its event types, deliveries and logs.
+    db_.prepare("DELETE FROM webhooks WHERE id = ?").bind_all(id).exec();
+    if (db_.changes() == 0) domain::not_found("Webhook not found");
+}
+
+Id SqliteStore::enqueue_test_delivery(Id webhook_id) {
+    Transaction tx(db_);
+    auto w = find_webhook(webhook_id);
+    if (!w) domain::not_found("Webhook not found");
+    if (!w->enabled) domain::conflict("Webhook is disabled; enable it to send a test event");
+    const Id id = insert_delivery(db_, webhook_id, test_event());
+    tx.commit();
+    return id;
+}
+
+Id SqliteStore::redeliver(Id webhook_id, Id delivery_id) {
+    Transaction tx(db_);
+    auto w = find_webhook(webhook_id);
+    if (!w) domain::not_found("Webhook not found");
+    if (!w->enabled) domain::conflict("Webhook is disabled; enable it to redeliver");
+    const auto now = domain::now_ms();
+    db_.prepare("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body, next_attempt_at, created_at) "
+                "SELECT webhook_id, event_id, event_type, body, ?, ? FROM webhook_deliveries "
+                "WHERE id = ? AND webhook_id = ?")
+        .bind_all(now, now, delivery_id, webhook_id)
+        .exec();
+    if (db_.changes() == 0) domain::not_found("Delivery not found");
+    const Id id = db_.last_insert_id();
+    tx.commit();
+    return id;
+}
+
+std::vector<webhooks::AttemptLog> SqliteStore::webhook_logs(Id webhook_id, int limit) {
+    if (!find_webhook(webhook_id)) domain::not_found("Webhook not found");
+    auto st = db_.prepare(
+        "SELECT l.id, l.delivery_id, l.event_type, l.attempt, l.status_code, l.error, l.response_body, "
+        "l.duration_ms, l.success, d.body, l.created_at "
+        "FROM webhook_logs l JOIN webhook_deliveries d ON d.id = l.delivery_id "
+        "WHERE l.webhook_id = ? ORDER BY l.id DESC LIMIT ?");
+    st.bind_all(webhook_id, limit);
+    std::vector<webhooks::AttemptLog> out;
+    while (st.step())
+        out.push_back({st.int64(0), st.int64(1), st.text(2), st.integer(3), st.opt_int(4), st.opt_text(5),
+                       st.text(6), st.integer(7), st.boolean(8), st.text(9), st.int64(10)});
+    return out;
+}
+
+std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Millis now, int per_webhook_limit) {
+    auto st = db_.prepare(
+        "SELECT d.id, d.webhook_id, w.url, w.secret, d.event_type, d.body, d.attempts + 1 "
+        "FROM webhooks w JOIN webhook_deliveries d ON d.id IN ("
+        "  SELECT p.id FROM webhook_deliveries p "
+        "  WHERE p.webhook_id = w.id AND p.status = 'pending' AND p.next_attempt_at <= ?1 "
+        "  ORDER BY p.next_attempt_at, p.id LIMIT ?2) "
+        "WHERE w.enabled = 1 ORDER BY d.next_attempt_at, d.id");
+    st.bind_all(now, per_webhook_limit);
+    std::vector<webhooks::PendingDelivery> out;
+    while (st.step())
+        out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4), st.text(5), st.integer(6)});
+    return out;
+}
+
+std::optional<domain::Millis> SqliteStore::next_delivery_due(domain::Millis after) {
+    auto st = db_.prepare(
+        "SELECT MIN((SELECT p.next_attempt_at FROM webhook_deliveries p "
+        "            WHERE p.webhook_id = w.id AND p.status = 'pending' AND p.next_attempt_at > ? "
+        "            ORDER BY p.next_attempt_at LIMIT 1)) "
+        "FROM webhooks w WHERE w.enabled = 1");
+    st.bind_all(after);
+    return st.step() ? st.opt_int64(0) : std::nullopt;
+}
+
+void SqliteStore::record_attempts(const std::vector<webhooks::AttemptOutcome>& outcomes,
+                                  int disable_after_failures) {
+    const auto now = domain::now_ms();
+    Transaction tx(db_);
+    for (const auto& o : outcomes) {
+        const char* status = o.success ? "delivered" : o.retry_at ? "pending" : "failed";
+        db_.prepare("UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, delivered_at = ? "
+                    "WHERE id = ? AND status = 'pending'")
+            .bind_all(status, o.attempt, o.retry_at, o.success ? std::optional(now) : std::nullopt, o.delivery_id)
+            .exec();
+        if (db_.changes() == 0) continue;  // deleted with its webhook while in flight
+        db_.prepare("INSERT INTO webhook_logs (webhook_id, delivery_id, event_type, attempt, status_code, error, "
+                    "response_body, duration_ms, success, created_at) "
+                    "SELECT webhook_id, id, event_type, ?, ?, ?, ?, ?, ?, ? FROM webhook_deliveries WHERE id = ?")
+            .bind_all(o.attempt, o.status_code, o.error, o.response_body, o.duration_ms, o.success, now,
+                      o.delivery_id)
+            .exec();
+        if (o.success) {
+            db_.prepare("UPDATE webhooks SET consecutive_failures = 0 WHERE id = ? AND consecutive_failures <> 0")
+                .bind_all(o.webhook_id)
+                .exec();
+        } else if (!o.retry_at) {
+            db_.prepare("UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ?")
+                .bind_all(o.webhook_id)
+                .exec();
+            if (disable_after_failures <= 0) continue;
+            db_.prepare("UPDATE webhooks SET enabled = 0, disabled_at = ? "
+                        "WHERE id = ? AND enabled = 1 AND consecutive_failures >= ?")
+                .bind_all(now, o.webhook_id, disable_after_failures)
+                .exec();
+            if (db_.changes() > 0)
+                spdlog::warn("msg=\"webhook disabled after failed deliveries\" webhook_id={} failures={}",
+                             o.webhook_id, disable_after_failures);
+        }
+    }
+    tx.commit();
+}
+
+void SqliteStore::enqueue_webhook_deliveries(const events::Event& e) {
+    const auto now = domain::now_ms();
+    db_.prepare("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body, next_attempt_at, created_at) "
+                "SELECT w.id, ?, ?, ?, ?, ? FROM webhook_events we JOIN webhooks w ON w.id = we.webhook_id "
+                "WHERE we.event_type = ? AND w.enabled = 1")
+        .bind_all(e.id, e.type, e.webhook_body(), now, now, e.type)
+        .exec();
+}
 
 }  // namespace gp::store::sqlite
