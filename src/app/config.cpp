@@ -77,13 +77,13 @@ Config load_config(int argc, char** argv) {
     cli.add_option("--read-timeout", read_timeout_s, "Seconds before a slow HTTP client is dropped")
         ->envname("READ_TIMEOUT")->check(CLI::Range(1, 3600));
     cli.add_option("--ws-max-connections", c.ws.max_connections, "Most WebSocket connections at once")
-        ->envname("WS_MAX_CONNECTIONS")->check(CLI::PositiveNumber);
+        ->envname("WS_MAX_CONNECTIONS")->check(CLI::Range(1, 1000000));
     cli.add_option("--ws-max-subscriptions", c.ws.max_subscriptions, "Most session subscriptions per connection")
-        ->envname("WS_MAX_SUBSCRIPTIONS")->check(CLI::PositiveNumber);
+        ->envname("WS_MAX_SUBSCRIPTIONS")->check(CLI::Range(1, 100000));
     cli.add_option("--ws-max-message", c.ws.max_message_bytes, "Largest incoming WebSocket message (bytes)")
-        ->envname("WS_MAX_MESSAGE")->check(CLI::PositiveNumber);
+        ->envname("WS_MAX_MESSAGE")->check(CLI::Range(256, 16 * 1024 * 1024));
     cli.add_option("--ws-send-queue", c.ws.send_queue_limit, "Messages queued per connection before it is closed")
-        ->envname("WS_SEND_QUEUE")->check(CLI::PositiveNumber);
+        ->envname("WS_SEND_QUEUE")->check(CLI::Range(1, 1000000));
     cli.add_option("--ws-idle-timeout", ws_idle_s, "Seconds of silence before a WebSocket is closed")
         ->envname("WS_IDLE_TIMEOUT")->check(CLI::Range(1, 86400));
     cli.add_flag("--allow-private-webhooks", c.webhooks.allow_private,

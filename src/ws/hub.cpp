@@ -1,12 +1,115 @@
 #include "ws/hub.hpp"
 
+#include <boost/asio/system_timer.hpp>
+
+#include <vector>
+
+#include "domain/time.hpp"
+#include "ws/connection.hpp"
+
 namespace gp::ws {
 
-Hub::Hub(boost::asio::io_context& ioc, store::Store& store, const http::TokenService& tokens, HubOptions options)
-    : ioc_(ioc), store_(store), tokens_(tokens), options_(options) {}
+namespace asio = boost::asio;
 
-Hub::~Hub() = default;
+namespace {
+constexpr std::string_view kBroadcastType = "session.started";  // the one event every authenticated client gets
+}  // namespace
 
-void Hub::publish(const events::Event&) {}
+// One timer for every token on the feed, set for the soonest exp.
+class Hub::ExpiryTimer {
+public:
+    explicit ExpiryTimer(asio::io_context& ioc) : timer(ioc) {}
+    asio::system_timer timer;
+    std::int64_t armed_for = 0;  // the exp (seconds) it waits for; 0 = not waiting
+};
+
+Hub::Hub(asio::io_context& ioc, store::Store& store, const http::TokenService& tokens, HubOptions options)
+    : ioc_(ioc),
+      store_(store),
+      tokens_(tokens),
+      options_(options),
+      expiry_timer_(std::make_unique<ExpiryTimer>(ioc)) {}
+
+Hub::~Hub() {
+    // Connections still held by pending operations are destroyed with the
+    // io_context, after the hub: they must not call back into it.
+    for (Connection* c : connections_) c->detach();
+}
+
+void Hub::publish(const events::Event& event) {
+    const std::unordered_set<Connection*>* audience = &authenticated_;
+    if (event.type != kBroadcastType) {
+        if (!event.session_id) return;
+        auto it = subscribers_.find(*event.session_id);
+        if (it == subscribers_.end()) return;
+        audience = &it->second;
+    }
+    if (audience->empty()) return;
+    // send() never changes the hub's sets (a connection it closes leaves later,
+    // from its destructor), so iterating them here is safe.
+    auto message = std::make_shared<const std::string>(event.ws_envelope());
+    for (Connection* c : *audience) c->send(message);
+}
+
+bool Hub::admit(Connection& c) {
+    if (connections_.size() >= options_.max_connections) return false;
+    connections_.insert(&c);
+    return true;
+}
+
+void Hub::leave(Connection& c) {
+    deauthenticate(c);
+    connections_.erase(&c);
+}
+
+void Hub::authenticate(Connection& c, std::int64_t expires_at) {
+    if (c.token_exp_ != 0) expiries_.erase({c.token_exp_, &c});
+    c.token_exp_ = expires_at;
+    authenticated_.insert(&c);
+    expiries_.emplace(expires_at, &c);
+    arm_expiry_timer();
+}
+
+void Hub::deauthenticate(Connection& c) {
+    if (c.token_exp_ == 0) return;
+    expiries_.erase({c.token_exp_, &c});
+    authenticated_.erase(&c);
+    c.token_exp_ = 0;
+    while (!c.sessions_.empty()) unsubscribe(c, c.sessions_.back());
+}
+
+void Hub::subscribe(Connection& c, domain::Id session_id) {
+    if (subscribers_[session_id].insert(&c).second) c.sessions_.push_back(session_id);
+}
+
+void Hub::unsubscribe(Connection& c, domain::Id session_id) {
+    auto it = subscribers_.find(session_id);
+    if (it == subscribers_.end() || it->second.erase(&c) == 0) return;
+    if (it->second.empty()) subscribers_.erase(it);
+    std::erase(c.sessions_, session_id);
+}
+
+void Hub::arm_expiry_timer() {
+    if (expiries_.empty()) return;  // a pending wait finds nothing to do and stops
+    const std::int64_t soonest = expiries_.begin()->first;
+    ExpiryTimer& t = *expiry_timer_;
+    if (t.armed_for == soonest) return;
+    t.armed_for = soonest;
+    t.timer.expires_at(std::chrono::system_clock::time_point(std::chrono::seconds(soonest)));
+    t.timer.async_wait([this](boost::system::error_code ec) {
+        if (ec == asio::error::operation_aborted) return;  // re-armed for a sooner exp
+        expiry_timer_->armed_for = 0;
+        expire_tokens();
+    });
+}
+
+void Hub::expire_tokens() {
+    // A token is invalid once exp <= now (TokenService::verify).
+    const std::int64_t now = domain::now_ms() / 1000;
+    std::vector<Connection*> expired;
+    for (auto it = expiries_.begin(); it != expiries_.end() && it->first <= now; ++it) expired.push_back(it->second);
+    for (Connection* c : expired) c->token_expired();
+    arm_expiry_timer();
+}
 
 }  // namespace gp::ws

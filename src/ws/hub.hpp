@@ -1,10 +1,20 @@
 #pragma once
 // The WebSocket feed's shared state: who is connected, authenticated and
-// subscribed to which session. Lives on the event-loop thread.
-// (Skeleton: the full protocol is built in ws/.)
+// subscribed to which session, and the fan-out of committed events to them.
+// Everything runs on the event-loop thread, so there are no locks. Connections
+// own themselves (their pending operations hold them); they register here when
+// admitted and unregister in their destructor, so the raw pointers below are
+// always live. See docs/WEBSOCKET.md for the protocol.
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
 
+#include "domain/models.hpp"
 #include "events/event.hpp"
 
 namespace boost::asio {
@@ -19,19 +29,28 @@ class Store;
 
 namespace gp::ws {
 
+class Connection;
+
 struct HubOptions {
     std::size_t max_connections = 20000;
-    std::size_t max_subscriptions = 100;
-    std::size_t max_message_bytes = 64 * 1024;
-    std::size_t send_queue_limit = 1024;
+    std::size_t max_subscriptions = 100;        // sessions per connection
+    std::size_t max_message_bytes = 64 * 1024;  // larger incoming messages close with 1009
+    std::size_t send_queue_limit = 1024;        // messages; past it the connection closes with 1008
+    // Silence (no frame of any kind) after which a connection is closed; the
+    // server sends a ping frame after half of it.
     std::chrono::seconds idle_timeout{60};
-    std::chrono::seconds ping_interval{25};
 };
 
 class Hub {
 public:
     Hub(boost::asio::io_context& ioc, store::Store& store, const http::TokenService& tokens, HubOptions options);
     ~Hub();
+    Hub(const Hub&) = delete;
+    Hub& operator=(const Hub&) = delete;
+
+    // Serialises the event once and queues the same buffer to its audience:
+    // session.started to every authenticated connection, any other type to the
+    // live subscribers of event.session_id.
     void publish(const events::Event& event);
 
     boost::asio::io_context& io_context() { return ioc_; }
@@ -39,11 +58,32 @@ public:
     const http::TokenService& tokens() const { return tokens_; }
     const HubOptions& options() const { return options_; }
 
+    // --- called by Connection ------------------------------------------------
+    bool admit(Connection& c);  // false when max_connections are already open
+    void leave(Connection& c);  // from the destructor: forgets every membership
+    // Marks the connection authenticated until `expires_at` (seconds since the
+    // epoch); at that moment it is demoted (Connection::token_expired()).
+    void authenticate(Connection& c, std::int64_t expires_at);
+    // Back to unauthenticated: no more events, every subscription dropped.
+    void deauthenticate(Connection& c);
+    void subscribe(Connection& c, domain::Id session_id);  // live from now on
+    void unsubscribe(Connection& c, domain::Id session_id);
+
 private:
+    class ExpiryTimer;
+    void arm_expiry_timer();
+    void expire_tokens();
+
     boost::asio::io_context& ioc_;
     store::Store& store_;
     const http::TokenService& tokens_;
     HubOptions options_;
+
+    std::unordered_set<Connection*> connections_;  // admitted
+    std::unordered_set<Connection*> authenticated_;
+    std::unordered_map<domain::Id, std::unordered_set<Connection*>> subscribers_;  // live, by session
+    std::set<std::pair<std::int64_t, Connection*>> expiries_;  // (token exp, connection), soonest first
+    std::unique_ptr<ExpiryTimer> expiry_timer_;
 };
 
 }  // namespace gp::ws

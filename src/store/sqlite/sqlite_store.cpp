@@ -86,8 +86,11 @@ CREATE TABLE events (
   data TEXT NOT NULL
 );
 CREATE INDEX events_by_session ON events (session_id, id);
+-- Webhook, delivery and log ids are never reused (AUTOINCREMENT): a delivery id is the
+-- receivers' de-duplication key (webhook-id: msg_<id>), and the delivery engine may still
+-- hold the id of a delivery deleted with its webhook.
 CREATE TABLE webhooks (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL,
   url TEXT NOT NULL,
   secret TEXT NOT NULL,
@@ -103,7 +106,7 @@ CREATE TABLE webhook_events (
   PRIMARY KEY (event_type, webhook_id)
 );
 CREATE TABLE webhook_deliveries (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   webhook_id INTEGER NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
   event_id INTEGER,
   event_type TEXT NOT NULL,
@@ -114,10 +117,12 @@ CREATE TABLE webhook_deliveries (
   created_at INTEGER NOT NULL,
   delivered_at INTEGER
 );
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+-- The engine reads each enabled webhook's pending deliveries in due order.
+CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (webhook_id, next_attempt_at, id)
+  WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_by_hook ON webhook_deliveries (webhook_id);
 CREATE TABLE webhook_logs (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   webhook_id INTEGER NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
   delivery_id INTEGER NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
   event_type TEXT NOT NULL,
@@ -129,80 +134,6 @@ CREATE TABLE webhook_logs (
   success INTEGER NOT NULL,
   created_at INTEGER NOT NULL
 );
-CREATE INDEX webhook_logs_by_hook ON webhook_logs (webhook_id, id DESC);
-CREATE INDEX webhook_logs_by_delivery ON webhook_logs (delivery_id);
-)sql",
-    // Webhook and delivery ids are never reused (AUTOINCREMENT): a delivery id is the
-    // receivers' de-duplication key (webhook-id: msg_<id>) and the delivery engine may
-    // still hold the id of a delivery deleted with its webhook. SQLite cannot add
-    // AUTOINCREMENT in place, so the webhook tables are rebuilt; the old ones are dropped
-    // children first, so no ON DELETE CASCADE fires. The engine reads each enabled
-    // webhook's pending deliveries in due order: webhook_deliveries_pending.
-    R"sql(
-CREATE TABLE webhooks_v2 (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  name TEXT NOT NULL,
-  url TEXT NOT NULL,
-  secret TEXT NOT NULL,
-  events TEXT NOT NULL,
-  enabled INTEGER NOT NULL DEFAULT 1,
-  created_at INTEGER NOT NULL,
-  consecutive_failures INTEGER NOT NULL DEFAULT 0,
-  disabled_at INTEGER
-);
-CREATE TABLE webhook_events_v2 (
-  webhook_id INTEGER NOT NULL REFERENCES webhooks_v2 (id) ON DELETE CASCADE,
-  event_type TEXT NOT NULL,
-  PRIMARY KEY (event_type, webhook_id)
-);
-CREATE TABLE webhook_deliveries_v2 (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  webhook_id INTEGER NOT NULL REFERENCES webhooks_v2 (id) ON DELETE CASCADE,
-  event_id INTEGER,
-  event_type TEXT NOT NULL,
-  body TEXT NOT NULL,
-  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER,
-  created_at INTEGER NOT NULL,
-  delivered_at INTEGER
-);
-CREATE TABLE webhook_logs_v2 (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  webhook_id INTEGER NOT NULL REFERENCES webhooks_v2 (id) ON DELETE CASCADE,
-  delivery_id INTEGER NOT NULL REFERENCES webhook_deliveries_v2 (id) ON DELETE CASCADE,
-  event_type TEXT NOT NULL,
-  attempt INTEGER NOT NULL,
-  status_code INTEGER,
-  error TEXT,
-  response_body TEXT,
-  duration_ms INTEGER NOT NULL,
-  success INTEGER NOT NULL,
-  created_at INTEGER NOT NULL
-);
-INSERT INTO webhooks_v2 (id, name, url, secret, events, enabled, created_at, consecutive_failures, disabled_at)
-  SELECT id, name, url, secret, events, enabled, created_at, consecutive_failures, disabled_at FROM webhooks;
-INSERT INTO webhook_events_v2 (webhook_id, event_type) SELECT webhook_id, event_type FROM webhook_events;
-INSERT INTO webhook_deliveries_v2 (id, webhook_id, event_id, event_type, body, status, attempts, next_attempt_at,
-                                   created_at, delivered_at)
-  SELECT id, webhook_id, event_id, event_type, body, status, attempts, next_attempt_at, created_at, delivered_at
-  FROM webhook_deliveries;
-INSERT INTO webhook_logs_v2 (id, webhook_id, delivery_id, event_type, attempt, status_code, error, response_body,
-                             duration_ms, success, created_at)
-  SELECT id, webhook_id, delivery_id, event_type, attempt, status_code, error, response_body, duration_ms, success,
-         created_at
-  FROM webhook_logs;
-DROP TABLE webhook_logs;
-DROP TABLE webhook_events;
-DROP TABLE webhook_deliveries;
-DROP TABLE webhooks;
-ALTER TABLE webhooks_v2 RENAME TO webhooks;
-ALTER TABLE webhook_events_v2 RENAME TO webhook_events;
-ALTER TABLE webhook_deliveries_v2 RENAME TO webhook_deliveries;
-ALTER TABLE webhook_logs_v2 RENAME TO webhook_logs;
-CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (webhook_id, next_attempt_at, id)
-  WHERE status = 'pending';
-CREATE INDEX webhook_deliveries_by_hook ON webhook_deliveries (webhook_id);
 CREATE INDEX webhook_logs_by_hook ON webhook_logs (webhook_id, id DESC);
 CREATE INDEX webhook_logs_by_delivery ON webhook_logs (delivery_id);
 )sql",
