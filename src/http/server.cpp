@@ -102,7 +102,29 @@ private:
         });
     }
 
-    void reply_and_close(Response&& r) { write(to_beast(std::move(r), 11, false)); }
+    // For requests refused before their body was read: answer, then half-close and
+    // discard what the client is still sending, so it reads our error instead of a reset.
+    void reply_and_close(Response&& r) {
+        auto sp = std::make_shared<bhttp::response<bhttp::string_body>>(to_beast(std::move(r), 11, false));
+        stream_.expires_after(options_.read_timeout);
+        bhttp::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code ec, std::size_t) {
+            if (ec) return self->close();
+            beast::error_code ignored;
+            self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+            self->stream_.expires_after(std::chrono::seconds(5));
+            self->drain(0);
+        });
+    }
+
+    void drain(std::size_t discarded) {
+        constexpr std::size_t kMaxDiscard = 64 * 1024 * 1024;
+        buffer_.clear();
+        stream_.async_read_some(buffer_.prepare(64 * 1024),
+                                [self = shared_from_this(), discarded](beast::error_code ec, std::size_t n) {
+                                    if (ec || discarded + n > kMaxDiscard) return self->stream_.close();
+                                    self->drain(discarded + n);
+                                });
+    }
 
     void close() {
         beast::error_code ignored;
