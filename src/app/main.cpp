@@ -4,6 +4,9 @@
 //    commits changes with their outbox events, and publishes them on the Bus.
 //  - the webhook delivery engine: one thread with its own SqliteStore connection
 //    and a libcurl multi handle; the Bus only wakes it (notify()).
+//  - the WAL checkpointer (store/sqlite/checkpointer): one thread with its own
+//    connection, asked by the main connection's WAL hook, so no commit on the
+//    event loop waits for a checkpoint's fsync.
 // Nothing else is shared between the two, so there are no locks outside the engine's wake-up.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -31,7 +34,7 @@ int main(int argc, char** argv) {
             std::filesystem::create_directories(dir);
 
         events::Bus bus;
-        store::sqlite::SqliteStore store(cfg.db_path, &bus);
+        store::sqlite::SqliteStore store(cfg.db_path, &bus, store::sqlite::SqliteStore::Checkpoints::Background);
         app::seed_catalogue(store, cfg.catalogue_path);
 
         http::TokenService tokens(cfg.admin_key, cfg.jwt_secret);

@@ -141,8 +141,10 @@ CREATE INDEX webhook_logs_by_delivery ON webhook_logs (delivery_id);
 
 }  // namespace
 
-SqliteStore::SqliteStore(const std::string& path, const events::Bus* bus) : db_(path), bus_(bus) {
+SqliteStore::SqliteStore(const std::string& path, const events::Bus* bus, Checkpoints checkpoints)
+    : db_(path), bus_(bus) {
     migrate();
+    if (checkpoints == Checkpoints::Background) checkpointer_ = std::make_unique<Checkpointer>(path, db_);
 }
 
 void SqliteStore::migrate() {

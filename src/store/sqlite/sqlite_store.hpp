@@ -4,10 +4,12 @@
 // The implementation is split by area: sqlite_store.cpp (open, migrations, outbox),
 // sqlite_games.cpp, sqlite_sessions.cpp, sqlite_votes.cpp, sqlite_webhooks.cpp.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "events/bus.hpp"
+#include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/db.hpp"
 #include "store/store.hpp"
 
@@ -16,7 +18,9 @@ namespace gp::store::sqlite {
 class SqliteStore final : public Store {
 public:
     // bus may be null (a connection that never commits events, e.g. the delivery engine's).
-    SqliteStore(const std::string& path, const events::Bus* bus);
+    // The event loop's connection checkpoints in the background so commits never stall on fsync.
+    enum class Checkpoints { Inline, Background };
+    SqliteStore(const std::string& path, const events::Bus* bus, Checkpoints checkpoints = Checkpoints::Inline);
 
     bool catalogue_empty() override;
     std::vector<domain::Game> list_games(const domain::GameFilter& filter) override;
@@ -92,6 +96,7 @@ private:
     const events::Bus* bus_;
     std::vector<events::Event> uncommitted_;
     std::uint64_t catalogue_version_ = 0;
+    std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 }  // namespace gp::store::sqlite

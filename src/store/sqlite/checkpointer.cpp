@@ -1,0 +1,47 @@
+#include "store/sqlite/checkpointer.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace gp::store::sqlite {
+
+Checkpointer::Checkpointer(const std::string& path, Db& writer, int pages)
+    : db_(path), pages_(pages), thread_([this] { run(); }) {
+    sqlite3_wal_hook(writer.handle(), &Checkpointer::on_commit, this);
+}
+
+Checkpointer::~Checkpointer() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+}
+
+int Checkpointer::on_commit(void* self, sqlite3*, const char*, int wal_pages) {
+    auto* c = static_cast<Checkpointer*>(self);
+    if (wal_pages >= c->pages_) {
+        {
+            std::lock_guard lock(c->mutex_);
+            c->requested_ = true;
+        }
+        c->wake_.notify_one();
+    }
+    return SQLITE_OK;
+}
+
+void Checkpointer::run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        wake_.wait(lock, [this] { return requested_ || stopping_; });
+        if (stopping_) return;
+        requested_ = false;
+        lock.unlock();
+        int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            spdlog::warn("msg=\"wal checkpoint failed\" error=\"{}\"", sqlite3_errmsg(db_.handle()));
+        lock.lock();
+    }
+}
+
+}  // namespace gp::store::sqlite
