@@ -3,12 +3,14 @@
 //    WebSocket hub and all handlers; it owns the main SqliteStore connection,
 //    commits changes with their outbox events, and publishes them on the Bus.
 //  - the webhook delivery engine: one thread with its own SqliteStore connection
-//    and a libcurl multi handle; the Bus only wakes it (notify()).
+//    (reads only) and a libcurl multi handle; the Bus only wakes it (notify()). It
+//    hands attempt outcomes back to the event loop, which stores them: one writer.
 //  - the WAL checkpointer (store/sqlite/checkpointer): one thread with its own
 //    connection, asked by the main connection's WAL hook, so no commit on the
 //    event loop waits for a checkpoint's fsync.
 // Nothing else is shared between the two, so there are no locks outside the engine's wake-up.
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
@@ -23,6 +25,7 @@
 #include "http/tokens.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "webhooks/delivery_engine.hpp"
+#include "webhooks/model.hpp"
 #include "ws/hub.hpp"
 
 int main(int argc, char** argv) {
@@ -40,7 +43,22 @@ int main(int argc, char** argv) {
         http::TokenService tokens(cfg.admin_key, cfg.jwt_secret);
         boost::asio::io_context ioc{1};
         ws::Hub hub(ioc, store, tokens, cfg.ws);
-        webhooks::DeliveryEngine engine(cfg.db_path, cfg.webhooks);
+        // The engine reads its own connection but stores outcomes through the loop's, so
+        // SQLite has one writer and the API never waits for the engine's write lock.
+        webhooks::DeliveryEngine engine(
+            cfg.db_path, cfg.webhooks,
+            [&ioc, &store, disable_after = cfg.webhooks.disable_after_failures](auto outcomes, auto stored) {
+                boost::asio::post(ioc, [&store, disable_after, outcomes = std::move(outcomes),
+                                        stored = std::move(stored)]() mutable {
+                    try {
+                        store.record_attempts(outcomes, disable_after);
+                    } catch (const std::exception& e) {
+                        spdlog::error("msg=\"storing webhook attempts failed\" count={} error=\"{}\"", outcomes.size(),
+                                      e.what());
+                    }
+                    stored(std::move(outcomes));
+                });
+            });
         bus.subscribe([&hub](const events::Event& e) { hub.publish(e); });
         bus.subscribe([&engine](const events::Event&) { engine.notify(); });
 

@@ -2,11 +2,14 @@
 
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -14,6 +17,7 @@
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "store/sqlite/sqlite_store.hpp"
 #include "webhooks/model.hpp"
@@ -25,6 +29,8 @@ namespace gp::webhooks {
 namespace {
 
 constexpr std::size_t kResponseCap = 4096;  // bytes of a receiver's answer kept in the log
+constexpr int kBackgroundNice = 10;            // the delivery thread yields the CPU to the event loop
+constexpr int kRecordIntervalMs = 10;        // outcomes are stored in groups at most this often
 constexpr int kIdlePollMs = 60000;          // nothing scheduled: sleep until notify()
 constexpr int kErrorPauseMs = 1000;         // after a store error, before trying again
 
@@ -100,9 +106,10 @@ std::int64_t unix_seconds() {
 
 class DeliveryEngine::Loop {
 public:
-    Loop(std::string db_path, EngineOptions options)
+    Loop(std::string db_path, EngineOptions options, OutcomeWriter writer)
         : db_path_(std::move(db_path)),
           options_(std::move(options)),
+          writer_(std::move(writer)),
           per_webhook_cap_(std::max(1, options_.max_in_flight / 4)) {
         curl_global_init(CURL_GLOBAL_DEFAULT);
         multi_ = curl_multi_init();
@@ -139,6 +146,9 @@ public:
 
 private:
     void run() {
+        // Background work: under CPU contention the event loop (the API and the
+        // WebSocket feed) goes first. Linux applies a thread's nice value to it alone.
+        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kBackgroundNice);
         std::optional<store::sqlite::SqliteStore> store;
         try {
             store.emplace(db_path_, nullptr);
@@ -154,6 +164,7 @@ private:
             int wait_ms = kIdlePollMs;
             try {
                 const bool woken = wake_requested_.exchange(false);
+                if (release_stored()) refill = true;
                 const auto now = domain::now_ms();
                 if (refill || woken || (next_due && now >= *next_due)) {
                     start_due(*store, now);
@@ -162,14 +173,25 @@ private:
                 }
                 int running = 0;
                 curl_multi_perform(multi_, &running);
-                if (auto outcomes = collect_finished(); !outcomes.empty()) {
-                    // Recorded before the slots are released, so due_deliveries cannot
-                    // hand out a delivery whose outcome is not stored yet.
-                    record(*store, outcomes);
-                    refill = true;
-                    continue;
+                auto finished = collect_finished();
+                unrecorded_.insert(unrecorded_.end(), std::make_move_iterator(finished.begin()),
+                                   std::make_move_iterator(finished.end()));
+                // Outcomes go to the writer in groups, at most every kRecordIntervalMs, so
+                // the event loop pays for one transaction per group, not per attempt. Slots
+                // are released only once a group is stored, so due_deliveries cannot hand
+                // out a delivery whose outcome is not stored yet.
+                if (!unrecorded_.empty()) {
+                    const auto since_record = now - last_record_;
+                    if (since_record >= kRecordIntervalMs) {
+                        last_record_ = now;
+                        record(std::exchange(unrecorded_, {}));
+                    } else {
+                        wait_ms = static_cast<int>(kRecordIntervalMs - since_record);
+                    }
                 }
-                if (next_due) wait_ms = static_cast<int>(std::clamp<domain::Millis>(*next_due - now, 0, kIdlePollMs));
+                if (next_due)
+                    wait_ms = std::min(wait_ms, static_cast<int>(std::clamp<domain::Millis>(*next_due - now, 0,
+                                                                                             kIdlePollMs)));
             } catch (const std::exception& e) {
                 spdlog::error("msg=\"webhook delivery engine error\" error=\"{}\"", e.what());
                 refill = true;
@@ -303,16 +325,28 @@ private:
         return static_cast<domain::Millis>(static_cast<double>(delay.count()) * factor(rng_));
     }
 
-    void record(store::Store& store, const std::vector<AttemptOutcome>& outcomes) {
-        // Released even if the write fails: the deliveries are then still pending in
-        // the store and are sent again (at-least-once).
-        try {
-            store.record_attempts(outcomes, options_.disable_after_failures);
-        } catch (...) {
-            release(outcomes);
-            throw;
+    // Hands a group to the writer; the slots are released when it comes back stored.
+    void record(std::vector<AttemptOutcome> outcomes) {
+        writer_(std::move(outcomes), [this](std::vector<AttemptOutcome> stored) {
+            {
+                std::lock_guard lock(stored_mutex_);
+                stored_.insert(stored_.end(), std::make_move_iterator(stored.begin()),
+                               std::make_move_iterator(stored.end()));
+            }
+            curl_multi_wakeup(multi_);
+        });
+    }
+
+    // Releases the slots of groups the writer has stored (or failed to: those
+    // deliveries are still pending in the store and are sent again).
+    bool release_stored() {
+        std::vector<AttemptOutcome> stored;
+        {
+            std::lock_guard lock(stored_mutex_);
+            stored.swap(stored_);
         }
-        release(outcomes);
+        release(stored);
+        return !stored.empty();
     }
 
     void release(const std::vector<AttemptOutcome>& outcomes) {
@@ -324,6 +358,9 @@ private:
 
     const std::string db_path_;
     const EngineOptions options_;
+    const OutcomeWriter writer_;
+    std::mutex stored_mutex_;
+    std::vector<AttemptOutcome> stored_;  // outcomes back from the writer, slots to release
     const int per_webhook_cap_;
     CURLM* multi_ = nullptr;
     std::thread thread_;
@@ -331,6 +368,8 @@ private:
     std::atomic<bool> wake_requested_{false};
 
     // Engine thread only.
+    std::vector<AttemptOutcome> unrecorded_;  // finished attempts waiting for the next group write
+    domain::Millis last_record_ = 0;
     std::vector<std::unique_ptr<Transfer>> transfers_;
     std::vector<Transfer*> idle_;
     std::unordered_set<Id> in_flight_;  // delivery ids, until their outcome is recorded
@@ -338,8 +377,8 @@ private:
     std::mt19937 rng_{std::random_device{}()};
 };
 
-DeliveryEngine::DeliveryEngine(std::string db_path, EngineOptions options)
-    : loop_(std::make_unique<Loop>(std::move(db_path), std::move(options))) {}
+DeliveryEngine::DeliveryEngine(std::string db_path, EngineOptions options, OutcomeWriter writer)
+    : loop_(std::make_unique<Loop>(std::move(db_path), std::move(options), std::move(writer))) {}
 DeliveryEngine::~DeliveryEngine() = default;
 void DeliveryEngine::start() { loop_->start(); }
 void DeliveryEngine::stop() { loop_->stop(); }

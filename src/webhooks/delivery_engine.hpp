@@ -6,6 +6,7 @@
 // ends, so a crash mid-attempt means the delivery is sent again: at-least-once, with
 // a webhook-id that stays the same across attempts for de-duplication.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,13 +18,23 @@ struct EngineOptions {
     std::chrono::milliseconds attempt_timeout{10000};
     // Delay before attempt 2, 3, ...; the delivery fails after 1 + size() attempts.
     std::vector<std::chrono::milliseconds> retry_schedule;
-    int max_in_flight = 64;  // one webhook gets at most a quarter of these (at least 1)
+    int max_in_flight = 128;  // one webhook gets at most a quarter of these (at least 1)
     int disable_after_failures = 20;  // failed deliveries in a row; 0 = never disable
 };
 
+struct AttemptOutcome;
+
+// Stores a group of attempt outcomes (Store::record_attempts). The engine only reads
+// the store: writes go to the one writing connection, the event loop's, so the
+// engine never holds SQLite's write lock while the API waits for it. Called on the
+// engine thread; the writer may store on another thread and must then call
+// `stored` (from any thread) with the same outcomes, written or not.
+using OutcomeWriter = std::function<void(std::vector<AttemptOutcome> outcomes,
+                                         std::function<void(std::vector<AttemptOutcome>)> stored)>;
+
 class DeliveryEngine {
 public:
-    DeliveryEngine(std::string db_path, EngineOptions options);
+    DeliveryEngine(std::string db_path, EngineOptions options, OutcomeWriter writer);
     ~DeliveryEngine();  // stops
     DeliveryEngine(const DeliveryEngine&) = delete;
     DeliveryEngine& operator=(const DeliveryEngine&) = delete;

@@ -208,7 +208,8 @@ class WebhookApiTest(WebhookMixin, ServerTestCase):
 
 class WebhookDeliveryTest(WebhookMixin, ServerTestCase):
     # Attempts at about 0, 0.2, 0.6, 1.4 and 3 s; a webhook is disabled after 3 failed deliveries.
-    server_env = {"WEBHOOK_RETRY_SCHEDULE": "200ms,400ms,800ms,1600ms", "WEBHOOK_DISABLE_AFTER": "3"}
+    server_env = {"WEBHOOK_RETRY_SCHEDULE": "200ms,400ms,800ms,1600ms", "WEBHOOK_DISABLE_AFTER": "3",
+                  "WEBHOOK_CONCURRENCY": "64"}
 
     def test_game_added_signed_and_byte_exact(self):
         receiver = self.receiver()

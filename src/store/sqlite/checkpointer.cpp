@@ -1,6 +1,8 @@
 #include "store/sqlite/checkpointer.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace gp::store::sqlite {
 
@@ -20,17 +22,18 @@ Checkpointer::~Checkpointer() {
 
 int Checkpointer::on_commit(void* self, sqlite3*, const char*, int wal_pages) {
     auto* c = static_cast<Checkpointer*>(self);
-    if (wal_pages >= c->pages_) {
-        {
-            std::lock_guard lock(c->mutex_);
-            c->requested_ = true;
-        }
-        c->wake_.notify_one();
+    if (wal_pages < c->pages_) return SQLITE_OK;
+    {
+        std::lock_guard lock(c->mutex_);
+        if (c->requested_) return SQLITE_OK;  // already asked; no wake-up per commit
+        c->requested_ = true;
     }
+    c->wake_.notify_one();
     return SQLITE_OK;
 }
 
 void Checkpointer::run() {
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);  // behind the event loop
     std::unique_lock lock(mutex_);
     for (;;) {
         wake_.wait(lock, [this] { return requested_ || stopping_; });

@@ -73,6 +73,8 @@ public:
     sqlite3* handle() const { return db_; }
 
 private:
+    static int on_busy(void*, int tries);
+
     sqlite3* db_ = nullptr;
     std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };

@@ -57,6 +57,8 @@ CREATE TABLE session_games (
 );
 CREATE INDEX session_games_by_session ON session_games (session_id, played_at, id);
 CREATE INDEX session_games_by_game ON session_games (game_id);
+-- At most one game per session is playing; demoting it must not scan the session.
+CREATE INDEX session_games_playing ON session_games (session_id) WHERE status = 'playing';
 CREATE TABLE live_votes (
   id INTEGER PRIMARY KEY,
   session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
