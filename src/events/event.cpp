@@ -6,36 +6,33 @@
 namespace gp::events {
 
 namespace {
-std::string quoted(std::string_view s) { return boost::json::serialize(boost::json::string(s)); }
+
+// {"<type_key>":"<type>","timestamp":"<ISO>","data":<data>[,"id":<id>]}, built by
+// hand so `data` goes out byte for byte as stored.
+std::string envelope(const Event& e, std::string_view type_key, bool with_id) {
+    std::string out;
+    out.reserve(e.data.size() + e.type.size() + 80);
+    out += "{\"";
+    out += type_key;
+    out += "\":";
+    out += boost::json::serialize(boost::json::string(e.type));
+    out += R"(,"timestamp":")";
+    out += domain::format_iso(e.timestamp);
+    out += R"(","data":)";
+    out += e.data;
+    if (with_id) {
+        out += R"(,"id":)";
+        out += std::to_string(e.id);
+    }
+    out += '}';
+    return out;
+}
+
 }  // namespace
 
-std::string Event::ws_envelope() const {
-    std::string out;
-    out.reserve(data.size() + type.size() + 80);
-    out += R"({"type":)";
-    out += quoted(type);
-    out += R"(,"timestamp":")";
-    out += domain::format_iso(timestamp);
-    out += R"(","data":)";
-    out += data;
-    out += R"(,"id":)";
-    out += std::to_string(id);
-    out += '}';
-    return out;
-}
+std::string Event::ws_envelope() const { return envelope(*this, "type", true); }
 
-std::string Event::webhook_body() const {
-    std::string out;
-    out.reserve(data.size() + type.size() + 64);
-    out += R"({"event":)";
-    out += quoted(type);
-    out += R"(,"timestamp":")";
-    out += domain::format_iso(timestamp);
-    out += R"(","data":)";
-    out += data;
-    out += '}';
-    return out;
-}
+std::string Event::webhook_body() const { return envelope(*this, "event", false); }
 
 bool is_known_type(std::string_view type) {
     for (const char* t : kAllTypes)

@@ -85,4 +85,16 @@ json::value to_json(const domain::PackMeta& p) {
                         {"total_plays", p.total_plays}};
 }
 
+json::value to_json(const domain::LiveVote& v) {
+    return json::object{{"id", v.id},
+                        {"session_id", v.session_id},
+                        {"game_id", v.game_id},
+                        {"game_title", v.game_title},
+                        {"pack_name", v.pack_name},
+                        {"username", v.username},
+                        {"vote_type", domain::to_string(v.type)},
+                        {"timestamp", domain::format_iso(v.timestamp)},
+                        {"created_at", domain::format_iso(v.created_at)}};
+}
+
 }  // namespace gp::http

@@ -11,6 +11,7 @@ boost::json::value to_json(const domain::Game& g);
 boost::json::value to_json(const domain::Session& s);
 boost::json::value to_json(const domain::SessionGame& sg);
 boost::json::value to_json(const domain::Pack& p);
+boost::json::value to_json(const domain::LiveVote& v);  // vote_type "up"/"down"
 boost::json::value to_json(const domain::PackMeta& p);
 boost::json::value iso_or_null(const std::optional<domain::Millis>& t);
 

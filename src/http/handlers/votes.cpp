@@ -9,6 +9,7 @@
 #include "domain/votes.hpp"
 #include "http/json_input.hpp"
 #include "http/routes.hpp"
+#include "http/serialize.hpp"
 #include "store/store.hpp"
 
 namespace gp::http {
@@ -68,18 +69,6 @@ store::VoteQuery read_vote_query(const Request& req) {
     return q;
 }
 
-json::object vote_json(const domain::LiveVote& v) {
-    return json::object{{"id", v.id},
-                        {"session_id", v.session_id},
-                        {"game_id", v.game_id},
-                        {"game_title", v.game_title},
-                        {"pack_name", v.pack_name},
-                        {"username", v.username},
-                        {"vote_type", domain::to_string(v.type)},
-                        {"timestamp", domain::format_iso(v.timestamp)},
-                        {"created_at", domain::format_iso(v.created_at)}};
-}
-
 }  // namespace
 
 void add_vote_routes(Router& r, Services& s) {
@@ -89,7 +78,7 @@ void add_vote_routes(Router& r, Services& s) {
         const auto query = read_vote_query(req);
         const auto page = store.list_votes(query);
         json::array votes;
-        for (const auto& v : page.votes) votes.push_back(vote_json(v));
+        for (const auto& v : page.votes) votes.push_back(to_json(v));
         const int total_pages = (page.total + query.limit - 1) / query.limit;
         return Response::json(200, json::object{{"votes", std::move(votes)},
                                                 {"pagination", json::object{{"page", query.page},
