@@ -2,9 +2,8 @@
 
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
+#include <sched.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -29,7 +28,6 @@ namespace gp::webhooks {
 namespace {
 
 constexpr std::size_t kResponseCap = 4096;  // bytes of a receiver's answer kept in the log
-constexpr int kBackgroundNice = 10;            // the delivery thread yields the CPU to the event loop
 constexpr int kRecordIntervalMs = 10;        // outcomes are stored in groups at most this often
 constexpr int kIdlePollMs = 60000;          // nothing scheduled: sleep until notify()
 constexpr int kErrorPauseMs = 1000;         // after a store error, before trying again
@@ -146,9 +144,11 @@ public:
 
 private:
     void run() {
-        // Background work: under CPU contention the event loop (the API and the
-        // WebSocket feed) goes first. Linux applies a thread's nice value to it alone.
-        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kBackgroundNice);
+        // Background work: this thread runs only on CPU time the event loop (the API and
+        // the WebSocket feed) leaves over (SCHED_IDLE applies to the calling thread alone).
+        // A nice value was not enough: the loop still waited behind it on a shared core.
+        sched_param idle{};
+        sched_setscheduler(0, SCHED_IDLE, &idle);
         std::optional<store::sqlite::SqliteStore> store;
         try {
             store.emplace(db_path_, nullptr);
