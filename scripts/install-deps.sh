@@ -8,7 +8,7 @@ packages=(
   libsqlite3-dev libcurl4-openssl-dev libssl-dev libjwt-dev libspdlog-dev libcli11-dev
   libgtest-dev
   python3 python3-websockets
-  wrk sqlite3 curl
+  wrk sqlite3 curl openssl ca-certificates
 )
 missing=()
 for p in "${packages[@]}"; do
