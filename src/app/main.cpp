@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -69,10 +70,15 @@ int main(int argc, char** argv) {
         server.start();
         engine.start();
 
+        // On SIGINT/SIGTERM WebSocket clients get a 1001 close frame, then the loop stops
+        // after a short grace. Nothing else needs flushing: every change is already committed.
         boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-        signals.async_wait([&ioc](auto, int sig) {
+        boost::asio::steady_timer grace(ioc);
+        signals.async_wait([&](auto, int sig) {
             spdlog::info("msg=\"shutting down\" signal={}", sig);
-            ioc.stop();
+            hub.shutdown();
+            grace.expires_after(std::chrono::milliseconds(300));
+            grace.async_wait([&ioc](auto) { ioc.stop(); });
         });
         spdlog::info("msg=listening address={} port={} db={}", cfg.server.address, server.bound_port(), cfg.db_path);
         ioc.run();

@@ -51,6 +51,11 @@ void Hub::publish(const events::Event& event) {
     for (Connection* c : *audience) c->send(message);
 }
 
+void Hub::shutdown() {
+    // close() only starts the closing handshake; connections leave from their destructors.
+    for (Connection* c : connections_) c->close(boost::beast::websocket::close_code::going_away, "Server shutting down");
+}
+
 bool Hub::admit(Connection& c) {
     if (connections_.size() >= options_.max_connections) return false;
     connections_.insert(&c);

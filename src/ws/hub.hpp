@@ -52,6 +52,8 @@ public:
     // session.started to every authenticated connection, any other type to the
     // live subscribers of event.session_id.
     void publish(const events::Event& event);
+    // Server shutdown: every connection gets a close frame with 1001 (going away).
+    void shutdown();
 
     boost::asio::io_context& io_context() { return ioc_; }
     store::Store& store() { return store_; }

@@ -580,6 +580,18 @@ class ConnectionLimitTest(FeedTestCase):
             self.fail("a freed slot was never reused")
 
 
+class ShutdownTest(FeedTestCase):
+    async def test_sigterm_closes_clients_with_1001(self):
+        c = await self.client(self.token)
+        self.server.proc.terminate()
+        with self.assertRaises(websockets.ConnectionClosed):
+            await c.recv()
+        self.assertEqual(c.ws.close_code, 1001)
+        self.assertEqual(c.ws.close_reason, "Server shutting down")
+        await asyncio.to_thread(self.server.proc.wait, 10)
+        self.assertEqual(self.server.proc.returncode, 0)
+
+
 class IdleTest(FeedTestCase):
     server_env = {"WS_IDLE_TIMEOUT": "2"}
 
