@@ -8,7 +8,8 @@
 //  - the WAL checkpointer (store/sqlite/checkpointer): one thread with its own
 //    connection, asked by the main connection's WAL hook, so no commit on the
 //    event loop waits for a checkpoint's fsync.
-// Nothing else is shared between the two, so there are no locks outside the engine's wake-up.
+// The threads share no data structures: they meet only through SQLite, the
+// checkpointer's request flag, and the engine's wake-up and hand-back of outcomes.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -51,13 +52,15 @@ int main(int argc, char** argv) {
             [&ioc, &store, disable_after = cfg.webhooks.disable_after_failures](auto outcomes, auto stored) {
                 boost::asio::post(ioc, [&store, disable_after, outcomes = std::move(outcomes),
                                         stored = std::move(stored)]() mutable {
+                    bool written = true;
                     try {
                         store.record_attempts(outcomes, disable_after);
                     } catch (const std::exception& e) {
+                        written = false;
                         spdlog::error("msg=\"storing webhook attempts failed\" count={} error=\"{}\"", outcomes.size(),
                                       e.what());
                     }
-                    stored(std::move(outcomes));
+                    stored(std::move(outcomes), written);
                 });
             });
         bus.subscribe([&hub](const events::Event& e) { hub.publish(e); });
@@ -70,12 +73,14 @@ int main(int argc, char** argv) {
         server.start();
         engine.start();
 
-        // On SIGINT/SIGTERM WebSocket clients get a 1001 close frame, then the loop stops
-        // after a short grace. Nothing else needs flushing: every change is already committed.
+        // On SIGINT/SIGTERM: the delivery engine stops and hands its finished attempts to
+        // the loop, WebSocket clients get a 1001 close frame, and the loop stops after a
+        // short grace; what was posted to it by then is run before exiting.
         boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
         boost::asio::steady_timer grace(ioc);
         signals.async_wait([&](auto, int sig) {
             spdlog::info("msg=\"shutting down\" signal={}", sig);
+            engine.stop();
             hub.shutdown();
             grace.expires_after(std::chrono::milliseconds(300));
             grace.async_wait([&ioc](auto) { ioc.stop(); });
@@ -83,6 +88,8 @@ int main(int argc, char** argv) {
         spdlog::info("msg=listening address={} port={} db={}", cfg.server.address, server.bound_port(), cfg.db_path);
         ioc.run();
         engine.stop();
+        ioc.restart();
+        ioc.poll();  // attempt outcomes posted by the engine while stopping
     } catch (const std::exception& e) {
         spdlog::critical("msg=\"startup failed\" error=\"{}\"", e.what());
         return 1;

@@ -6,7 +6,7 @@
 
 namespace gp::domain {
 
-enum class ErrorKind { BadRequest, NotFound, Conflict, PayloadTooLarge };
+enum class ErrorKind { BadRequest, NotFound, Conflict };
 
 class Error : public std::runtime_error {
 public:

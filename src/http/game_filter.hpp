@@ -1,6 +1,6 @@
 #pragma once
 // The catalogue filters shared by GET /api/games (query string) and POST /api/pick
-// (JSON body): same names, same values, same errors.
+// (JSON body): the same names and values, read from either place.
 #include <boost/json/object.hpp>
 
 #include "domain/models.hpp"

@@ -13,8 +13,10 @@ namespace gp::http {
 namespace json = boost::json;
 using domain::bad_request;
 
+bool is_blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
 json::value parse_json(const Request& req) {
-    if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object{};
+    if (is_blank(req.body)) return json::object{};
     boost::system::error_code ec;
     json::value v = json::parse(req.body, ec);
     if (ec) bad_request("Invalid JSON body: " + ec.message());
@@ -27,11 +29,6 @@ json::object parse_object(const Request& req) {
     return std::move(v.as_object());
 }
 
-bool has_non_null(const json::object& o, std::string_view key) {
-    auto it = o.find(key);
-    return it != o.end() && !it->value().is_null();
-}
-
 std::optional<std::string> opt_string(const json::object& o, std::string_view key) {
     auto it = o.find(key);
     if (it == o.end() || it->value().is_null()) return std::nullopt;
@@ -41,7 +38,7 @@ std::optional<std::string> opt_string(const json::object& o, std::string_view ke
 
 std::string req_string(const json::object& o, std::string_view key) {
     auto v = opt_string(o, key);
-    if (!v || v->find_first_not_of(" \t\r\n") == std::string::npos)
+    if (!v || is_blank(*v))
         bad_request(std::string(key) + " is required");
     return *v;
 }

@@ -15,6 +15,9 @@ namespace gp::http {
 // The body as a JSON object; an empty body is {}. Malformed JSON or another
 // top-level type is a 400 that says what was wrong.
 boost::json::object parse_object(const Request& req);
+
+// Empty or only spaces, tabs and line breaks.
+bool is_blank(std::string_view s);
 // The body as any JSON value (for bodies that may be an array); empty is {}.
 boost::json::value parse_json(const Request& req);
 
@@ -27,8 +30,6 @@ std::optional<bool> opt_bool(const boost::json::object& o, std::string_view key)
 // A JSON boolean or the integers 0/1: the API shows catalogue flags as 0/1, and
 // clients send back what they read.
 std::optional<bool> opt_flag(const boost::json::object& o, std::string_view key);
-// null or absent -> nullopt; present with the wrong type -> 400.
-bool has_non_null(const boost::json::object& o, std::string_view key);
 
 // Path parameter i as a positive id; anything else is 400 "Invalid <what> id".
 std::int64_t path_id(const Request& req, std::size_t i, std::string_view what);

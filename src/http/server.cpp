@@ -33,7 +33,7 @@ bhttp::response<bhttp::string_body> to_beast(Response&& r, unsigned version, boo
     return res;
 }
 
-// Parses the target into a decoded path and query; nullopt if it is not a valid origin-form.
+// Parses the target into a decoded path and query; false if it is not a valid origin-form.
 bool fill_target(Request& req, std::string_view target) {
     auto parsed = boost::urls::parse_origin_form(target);
     if (!parsed) return false;
@@ -75,15 +75,20 @@ private:
             return reply_and_close(Response::error(400, "Malformed HTTP request: " + ec.message()));
         }
         auto message = parser_->release();
-        if (beast::websocket::is_upgrade(message) && message.target() == kLivePath) {
-            stream_.expires_never();
-            ws::accept_upgrade(hub_, std::move(stream_), std::move(message));
-            return;
-        }
         Request req;
         req.method = std::string(message.method_string());
         if (!fill_target(req, message.target())) {
             return reply_and_close(Response::error(400, "Malformed request target"));
+        }
+        if (req.path == kLivePath) {
+            if (!beast::websocket::is_upgrade(message)) {
+                auto res = Response::error(426, "This is the WebSocket feed: connect with a WebSocket client");
+                res.headers.emplace_back("Upgrade", "websocket");
+                return write(to_beast(std::move(res), message.version(), message.keep_alive()));
+            }
+            stream_.expires_never();
+            ws::accept_upgrade(hub_, std::move(stream_), std::move(message));
+            return;
         }
         req.authorization = std::string(message[bhttp::field::authorization]);
         req.content_type = std::string(message[bhttp::field::content_type]);
@@ -145,7 +150,7 @@ private:
 class Server::Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(asio::io_context& ioc, const Router& router, ws::Hub& hub, ServerOptions options)
-        : ioc_(ioc), acceptor_(ioc), router_(router), hub_(hub), options_(std::move(options)) {}
+        : acceptor_(ioc), router_(router), hub_(hub), options_(std::move(options)) {}
 
     void start() {
         tcp::endpoint ep{asio::ip::make_address(options_.address), options_.port};
@@ -173,7 +178,6 @@ private:
         });
     }
 
-    asio::io_context& ioc_;
     tcp::acceptor acceptor_;
     const Router& router_;
     ws::Hub& hub_;

@@ -119,7 +119,6 @@ public:
     // Events with id > after_id, oldest first; session_id filters to one session's events.
     virtual std::vector<events::Event> events_after(Id after_id, std::optional<Id> session_id,
                                                     int limit) = 0;
-    virtual Id last_event_id() = 0;
 
     // --- webhooks --------------------------------------------------------
     virtual std::vector<webhooks::Webhook> list_webhooks() = 0;

@@ -136,6 +136,7 @@ public:
         stopping_ = true;
         curl_multi_wakeup(multi_);
         thread_.join();
+        if (!unrecorded_.empty()) record(std::exchange(unrecorded_, {}));
     }
 
     void notify() {
@@ -166,7 +167,10 @@ private:
                 const bool woken = wake_requested_.exchange(false);
                 if (release_stored()) refill = true;
                 const auto now = domain::now_ms();
-                if (refill || woken || (next_due && now >= *next_due)) {
+                if (now < paused_until_) {
+                    refill = true;  // once the pause is over
+                    wait_ms = static_cast<int>(paused_until_ - now);
+                } else if (refill || woken || (next_due && now >= *next_due)) {
                     start_due(*store, now);
                     next_due = store->next_delivery_due(now);
                     refill = false;
@@ -186,7 +190,7 @@ private:
                         last_record_ = now;
                         record(std::exchange(unrecorded_, {}));
                     } else {
-                        wait_ms = static_cast<int>(kRecordIntervalMs - since_record);
+                        wait_ms = std::min(wait_ms, static_cast<int>(kRecordIntervalMs - since_record));
                     }
                 }
                 if (next_due)
@@ -327,24 +331,29 @@ private:
 
     // Hands a group to the writer; the slots are released when it comes back stored.
     void record(std::vector<AttemptOutcome> outcomes) {
-        writer_(std::move(outcomes), [this](std::vector<AttemptOutcome> stored) {
+        writer_(std::move(outcomes), [this](std::vector<AttemptOutcome> stored, bool written) {
             {
                 std::lock_guard lock(stored_mutex_);
                 stored_.insert(stored_.end(), std::make_move_iterator(stored.begin()),
                                std::make_move_iterator(stored.end()));
+                store_failed_ = store_failed_ || !written;
             }
             curl_multi_wakeup(multi_);
         });
     }
 
-    // Releases the slots of groups the writer has stored (or failed to: those
-    // deliveries are still pending in the store and are sent again).
+    // Releases the slots of groups the writer is done with. Outcomes it failed to
+    // write leave their deliveries pending, to be sent again: not before
+    // kErrorPauseMs, so a store that keeps failing does not cause a resend loop.
     bool release_stored() {
         std::vector<AttemptOutcome> stored;
+        bool failed = false;
         {
             std::lock_guard lock(stored_mutex_);
             stored.swap(stored_);
+            failed = std::exchange(store_failed_, false);
         }
+        if (failed) paused_until_ = domain::now_ms() + kErrorPauseMs;
         release(stored);
         return !stored.empty();
     }
@@ -361,6 +370,7 @@ private:
     const OutcomeWriter writer_;
     std::mutex stored_mutex_;
     std::vector<AttemptOutcome> stored_;  // outcomes back from the writer, slots to release
+    bool store_failed_ = false;           // the writer could not write some of stored_
     const int per_webhook_cap_;
     CURLM* multi_ = nullptr;
     std::thread thread_;
@@ -370,6 +380,7 @@ private:
     // Engine thread only.
     std::vector<AttemptOutcome> unrecorded_;  // finished attempts waiting for the next group write
     domain::Millis last_record_ = 0;
+    domain::Millis paused_until_ = 0;  // no new attempts before this, after a failed store write
     std::vector<std::unique_ptr<Transfer>> transfers_;
     std::vector<Transfer*> idle_;
     std::unordered_set<Id> in_flight_;  // delivery ids, until their outcome is recorded

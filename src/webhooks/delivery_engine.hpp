@@ -28,9 +28,9 @@ struct AttemptOutcome;
 // the store: writes go to the one writing connection, the event loop's, so the
 // engine never holds SQLite's write lock while the API waits for it. Called on the
 // engine thread; the writer may store on another thread and must then call
-// `stored` (from any thread) with the same outcomes, written or not.
+// `stored` (from any thread) with the same outcomes and whether they were written.
 using OutcomeWriter = std::function<void(std::vector<AttemptOutcome> outcomes,
-                                         std::function<void(std::vector<AttemptOutcome>)> stored)>;
+                                         std::function<void(std::vector<AttemptOutcome>, bool written)> stored)>;
 
 class DeliveryEngine {
 public:
@@ -40,8 +40,9 @@ public:
     DeliveryEngine& operator=(const DeliveryEngine&) = delete;
 
     void start();
-    // Joins the thread. Attempts in flight are abandoned: they stay pending and are
-    // sent again after a restart.
+    // Joins the thread and hands the finished attempts not yet stored to the writer
+    // (the caller lets the writer run before exiting). Attempts still in flight are
+    // abandoned: they stay pending and are sent again after a restart.
     void stop();
     // Any thread, never blocks: deliveries may have been queued or re-enabled.
     void notify();

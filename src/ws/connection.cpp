@@ -1,5 +1,7 @@
 #include "ws/connection.hpp"
 
+#include <unistd.h>
+
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/websocket/error.hpp>
@@ -235,7 +237,10 @@ void accept_upgrade(Hub& hub, beast::tcp_stream stream, beast::http::request<bea
     Connection::Socket socket(hub.io_context());
     if (!ec) {
         const auto fd = plain.release(ec);
-        if (!ec) socket.assign(protocol, fd, ec);
+        if (!ec) {
+            socket.assign(protocol, fd, ec);
+            if (ec) ::close(fd);
+        }
     }
     if (ec) return;  // the peer is already gone
     auto conn = std::make_shared<Connection>(hub, std::move(socket));

@@ -45,6 +45,13 @@ class AuthTest(ServerTestCase):
         parts = self.token.split(".")
         tampered = parts[0] + "." + payload + "." + parts[2]
         self.assertError(self.server.post("/api/auth/verify", token=tampered), 403, "Invalid or expired token")
+        # As the original: the token is the word after any scheme.
+        status, _, body = self.server.post("/api/auth/verify", headers={"Authorization": "bearer " + self.token})
+        self.assertEqual(status, 200, body)
+        self.assertError(self.server.post("/api/auth/verify", headers={"Authorization": "Bearer"}), 401,
+                         "Access token required")
+        self.assertError(self.server.post("/api/auth/verify", headers={"Authorization": "Basic abc"}), 403,
+                         "Invalid or expired token")
 
 
 class StartupTest(unittest.TestCase):

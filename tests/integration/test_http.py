@@ -19,6 +19,12 @@ class HttpTest(ServerTestCase):
         big = '{"key":"' + "x" * (1024 * 1024 + 10) + '"}'
         self.assertError(self.server.request("POST", "/api/auth/login", raw=big), 413)
 
+    def test_feed_path_without_upgrade_is_426(self):
+        status, headers, body = self.server.get("/api/sessions/live")
+        self.assertEqual(status, 426, body)
+        self.assertEqual(headers.get("upgrade"), "websocket")
+        self.assertIn("error", body)
+
     def test_malformed_json_says_what_is_wrong(self):
         status, _, body = self.server.request("POST", "/api/sessions", raw='{"notes": ', token=self.token)
         self.assertEqual(status, 400)

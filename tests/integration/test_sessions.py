@@ -175,7 +175,7 @@ class SessionTest(SessionMixin, ServerTestCase):
         for body, message in (({}, "game_id is required"), ({"game_id": None}, "game_id is required"),
                               ({"game_id": "5"}, "game_id must be an integer"), ({"game_id": 1.5}, None),
                               ({"game_id": 0}, None), ({"game_id": -2}, None), ({"game_id": 10 ** 30}, None),
-                              ({"game_id": game, "manually_added": "yes"}, "manually_added must be a boolean"),
+                              ({"game_id": game, "manually_added": "yes"}, "manually_added must be a boolean (or 0/1)"),
                               ({"game_id": game, "room_code": "AB1D"}, "room_code must be 4 letters (A-Z)"),
                               ({"game_id": game, "room_code": "ABCDE"}, "room_code must be 4 letters (A-Z)"),
                               ({"game_id": game, "room_code": "ÄBCD"}, "room_code must be 4 letters (A-Z)"),
@@ -186,6 +186,9 @@ class SessionTest(SessionMixin, ServerTestCase):
                          "Session not found")
         self.assertEqual(events_after(self.server.db, before), [])
         self.assertEqual(self.server.get("/api/sessions/%d/games" % s["id"])[2], [])
+        # manually_added may be sent back as the 0/1 the API returns.
+        status, _, added = self.server.post(path, {"game_id": game, "manually_added": 1}, token=self.token)
+        self.assertEqual((status, added["manually_added"]), (201, 1), added)
 
     def test_status_room_code_player_check_and_count(self):
         games = self.game_ids()

@@ -53,7 +53,7 @@ std::string cache_key(const domain::GameFilter& f) {
 // Optional text columns: null, absent or blank means "none" (as in the CSV).
 std::optional<std::string> opt_text(const json::object& body, std::string_view key) {
     auto v = opt_string(body, key);
-    if (v && v->find_first_not_of(" \t\r\n") == std::string::npos) return std::nullopt;
+    if (v && is_blank(*v)) return std::nullopt;
     return v;
 }
 

@@ -201,7 +201,7 @@ void add_session_routes(Router& r, Services& s) {
         auto body = parse_object(req);
         auto game_id = opt_int(body, "game_id", 1);
         if (!game_id) bad_request("game_id is required");
-        const bool manually_added = opt_bool(body, "manually_added").value_or(false);
+        const bool manually_added = opt_flag(body, "manually_added").value_or(false);
         auto room_code = read_room_code(body);
         return Response::json(201, to_json(store.add_session_game(id, *game_id, manually_added, room_code)));
     });

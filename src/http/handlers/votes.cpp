@@ -32,8 +32,7 @@ store::LiveVoteInput read_live_vote(const json::object& body) {
     const auto missing = [&body](std::string_view key) {
         auto it = body.find(key);
         return it == body.end() || it->value().is_null() ||
-               (it->value().is_string() &&
-                std::string_view(it->value().as_string()).find_first_not_of(" \t\r\n") == std::string_view::npos);
+               (it->value().is_string() && is_blank(it->value().as_string()));
     };
     if (missing("username") || missing("vote") || missing("timestamp"))
         bad_request("Missing required fields: username, vote, timestamp");

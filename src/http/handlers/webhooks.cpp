@@ -54,7 +54,7 @@ json::value to_json(const webhooks::AttemptLog& l) {
 // A present field must not be blank (PATCH); absent or null leaves it unchanged.
 std::optional<std::string> opt_nonblank(const json::object& o, std::string_view key) {
     auto v = opt_string(o, key);
-    if (v && v->find_first_not_of(" \t\r\n") == std::string::npos)
+    if (v && is_blank(*v))
         bad_request(std::string(key) + " must not be empty");
     return v;
 }

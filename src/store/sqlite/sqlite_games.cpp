@@ -101,7 +101,7 @@ domain::Game SqliteStore::load_game(Id id) {
 }
 
 domain::Game SqliteStore::create_game(const domain::GameFields& fields) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     ensure_pack(fields.pack_name);
     insert_game(db_, fields);
     const Id id = db_.last_insert_id();
@@ -111,7 +111,7 @@ domain::Game SqliteStore::create_game(const domain::GameFields& fields) {
 }
 
 domain::Game SqliteStore::update_game(Id id, const domain::GameFields& g) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     ensure_pack(g.pack_name);
     db_.prepare("UPDATE games SET pack_name = ?, title = ?, min_players = ?, max_players = ?, length_minutes = ?, "
                 "has_audience = ?, family_friendly = ?, game_type = ?, secondary_type = ? WHERE id = ?")
@@ -184,7 +184,7 @@ domain::Pack SqliteStore::set_pack_favor(const std::string& pack, int favor_bias
 }
 
 int SqliteStore::import_games(const std::vector<domain::GameFields>& rows) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     std::set<std::string> packs;
     for (const auto& g : rows)
         if (packs.insert(g.pack_name).second) ensure_pack(g.pack_name);

@@ -89,7 +89,7 @@ std::optional<domain::Session> SqliteStore::active_session() {
 }
 
 domain::Session SqliteStore::create_session(const std::optional<std::string>& notes) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     if (auto active = active_session())
         domain::bad_request("An active session already exists. Please close it before creating a new one.",
                             {{"activeSessionId", active->id}});
@@ -103,7 +103,7 @@ domain::Session SqliteStore::create_session(const std::optional<std::string>& no
 }
 
 domain::Session SqliteStore::close_session(Id id, const std::optional<std::string>& notes) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     if (!load_session(id).is_active) domain::bad_request("Session is already closed");
     demote_playing(db_, id);
     // Notes given replace the old ones (an empty string clears them); absent keeps them.
@@ -118,7 +118,7 @@ domain::Session SqliteStore::close_session(Id id, const std::optional<std::strin
 }
 
 void SqliteStore::delete_session(Id id) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     if (load_session(id).is_active) domain::bad_request("Cannot delete an active session. Please close it first.");
     // Its session games, live votes and imported chat votes go with it (ON DELETE CASCADE);
     // the catalogue's play counts and vote totals are lifetime figures and stay.
@@ -147,7 +147,7 @@ domain::SessionGame SqliteStore::load_session_game(Id session_id, Id session_gam
 
 domain::SessionGame SqliteStore::add_session_game(Id session_id, Id game_id, bool manually_added,
                                                   const std::optional<std::string>& room_code) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     auto session = load_session(session_id);
     if (!session.is_active) domain::bad_request("Cannot add games to a closed session");
     auto game = load_game(game_id);
@@ -167,7 +167,7 @@ domain::SessionGame SqliteStore::add_session_game(Id session_id, Id game_id, boo
 
 domain::SessionGame SqliteStore::set_session_game_status(Id session_id, Id session_game_id,
                                                          domain::PlayStatus status) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     load_session_game(session_id, session_game_id);
     if (status == domain::PlayStatus::Playing) {
         if (!load_session(session_id).is_active)
@@ -184,7 +184,7 @@ domain::SessionGame SqliteStore::set_session_game_status(Id session_id, Id sessi
 }
 
 void SqliteStore::remove_session_game(Id session_id, Id session_game_id) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     auto sg = load_session_game(session_id, session_game_id);
     db_.prepare("DELETE FROM session_games WHERE id = ?").bind_all(session_game_id).exec();
     // The play it counted never happened after all.
@@ -195,7 +195,7 @@ void SqliteStore::remove_session_game(Id session_id, Id session_game_id) {
 
 domain::SessionGame SqliteStore::set_room_code(Id session_id, Id session_game_id,
                                                const std::optional<std::string>& room_code) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     load_session_game(session_id, session_game_id);
     // Without a room there is nothing to check.
     db_.prepare("UPDATE session_games SET room_code = ?1, player_check = CASE WHEN ?1 IS NULL THEN 0 "
@@ -207,7 +207,7 @@ domain::SessionGame SqliteStore::set_room_code(Id session_id, Id session_game_id
 }
 
 domain::SessionGame SqliteStore::set_player_check(Id session_id, Id session_game_id, bool active) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     auto sg = load_session_game(session_id, session_game_id);
     if (active && !sg.room_code)
         domain::bad_request("This game has no room code; set one before starting a player check");
@@ -217,7 +217,7 @@ domain::SessionGame SqliteStore::set_player_check(Id session_id, Id session_game
 }
 
 domain::SessionGame SqliteStore::set_player_count(Id session_id, Id session_game_id, int count) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     load_session_game(session_id, session_game_id);
     db_.prepare("UPDATE session_games SET player_count = ? WHERE id = ?").bind_all(count, session_game_id).exec();
     append_event("player-count.updated", session_id,

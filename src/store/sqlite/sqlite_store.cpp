@@ -178,6 +178,11 @@ void SqliteStore::append_event(std::string type, std::optional<Id> session_id, s
     uncommitted_.push_back(std::move(e));
 }
 
+Transaction SqliteStore::begin() {
+    uncommitted_.clear();
+    return Transaction(db_);
+}
+
 void SqliteStore::commit(Transaction& tx) {
     try {
         tx.commit();
@@ -204,11 +209,6 @@ std::vector<events::Event> SqliteStore::events_after(Id after_id, std::optional<
     while (st.step())
         out.push_back({st.int64(0), st.text(1), st.opt_int64(2), st.int64(3), st.text(4)});
     return out;
-}
-
-Id SqliteStore::last_event_id() {
-    auto st = db_.prepare("SELECT COALESCE(MAX(id), 0) FROM events");
-    return st.step() ? st.int64(0) : 0;
 }
 
 }  // namespace gp::store::sqlite

@@ -62,7 +62,6 @@ public:
     domain::Stats stats() override;
 
     std::vector<events::Event> events_after(Id after_id, std::optional<Id> session_id, int limit) override;
-    Id last_event_id() override;
 
     std::vector<webhooks::Webhook> list_webhooks() override;
     std::optional<webhooks::Webhook> find_webhook(Id id) override;
@@ -82,6 +81,9 @@ private:
     // transaction; commit() publishes what was appended once the commit succeeded.
     void append_event(std::string type, std::optional<Id> session_id, std::string data);
     void commit(Transaction& tx);
+    // Every store transaction starts here: events appended by one that rolled back
+    // are dropped, so a later commit never publishes them.
+    Transaction begin();
     void enqueue_webhook_deliveries(const events::Event& e);  // sqlite_webhooks.cpp
 
     domain::Session load_session(Id id);  // NotFound "Session not found"

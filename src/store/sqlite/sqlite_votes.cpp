@@ -53,7 +53,7 @@ constexpr std::size_t kStatsListLength = 10;
 }  // namespace
 
 domain::ChatImportResult SqliteStore::import_chat(Id session_id, const std::vector<domain::ChatMessage>& log) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     const auto session = load_session(session_id);
     const auto games = session_games(session_id);
     const auto starts = start_times(games);
@@ -92,7 +92,7 @@ domain::ChatImportResult SqliteStore::import_chat(Id session_id, const std::vect
 }
 
 LiveVoteResult SqliteStore::record_live_vote(const LiveVoteInput& vote) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     const auto session = active_session();
     if (!session) domain::not_found("No active session found");
     const auto games = session_games(session->id);

@@ -90,7 +90,7 @@ std::optional<Webhook> SqliteStore::find_webhook(Id id) {
 }
 
 Webhook SqliteStore::create_webhook(const webhooks::WebhookFields& f) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     db_.prepare("INSERT INTO webhooks (name, url, secret, events, enabled, created_at) VALUES (?, ?, ?, ?, 1, ?)")
         .bind_all(f.name, f.url, f.secret, events_json(f.events), domain::now_ms())
         .exec();
@@ -101,7 +101,7 @@ Webhook SqliteStore::create_webhook(const webhooks::WebhookFields& f) {
 }
 
 Webhook SqliteStore::update_webhook(Id id, const webhooks::WebhookPatch& p) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     auto found = find_webhook(id);
     if (!found) domain::not_found("Webhook not found");
     Webhook w = std::move(*found);
@@ -136,7 +136,7 @@ void SqliteStore::delete_webhook(Id id) {
 }
 
 Id SqliteStore::enqueue_test_delivery(Id webhook_id) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     auto w = find_webhook(webhook_id);
     if (!w) domain::not_found("Webhook not found");
     if (!w->enabled) domain::conflict("Webhook is disabled; enable it to send a test event");
@@ -146,7 +146,7 @@ Id SqliteStore::enqueue_test_delivery(Id webhook_id) {
 }
 
 Id SqliteStore::redeliver(Id webhook_id, Id delivery_id) {
-    Transaction tx(db_);
+    Transaction tx = begin();
     auto w = find_webhook(webhook_id);
     if (!w) domain::not_found("Webhook not found");
     if (!w->enabled) domain::conflict("Webhook is disabled; enable it to redeliver");
@@ -205,7 +205,7 @@ std::optional<domain::Millis> SqliteStore::next_delivery_due(domain::Millis afte
 void SqliteStore::record_attempts(const std::vector<webhooks::AttemptOutcome>& outcomes,
                                   int disable_after_failures) {
     const auto now = domain::now_ms();
-    Transaction tx(db_);
+    Transaction tx = begin();
     for (const auto& o : outcomes) {
         const char* status = o.success ? "delivered" : o.retry_at ? "pending" : "failed";
         db_.prepare("UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, delivered_at = ? "
