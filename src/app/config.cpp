@@ -23,25 +23,35 @@ std::string random_hex(int bytes) {
     return out;
 }
 
-// "5s,5m,30m,2h" -> durations; throws CLI::ValidationError on a bad item.
+// "500ms", "5s", "5m", "2h", "30d" (a bare "0" too); throws CLI::ValidationError naming `option`.
+std::chrono::milliseconds parse_duration(const std::string& item, const std::string& option) {
+    std::size_t used = 0;
+    long long n = -1;
+    try {
+        n = std::stoll(item, &used);
+    } catch (...) {
+    }
+    const std::string unit = item.substr(used);
+    const long long factor = unit == "ms" ? 1
+                             : unit == "s" ? 1000
+                             : unit == "m" ? 60000
+                             : unit == "h" ? 3600000
+                             : unit == "d" ? 86400000
+                             : unit.empty() && n == 0 ? 1
+                                                      : 0;
+    if (n < 0 || factor == 0 || n > 10LL * 365 * 86400000 / factor)
+        throw CLI::ValidationError(option, "bad duration '" + item + "' (use e.g. 500ms, 5s, 5m, 2h, 30d)");
+    return std::chrono::milliseconds(n * factor);
+}
+
+// "5s,5m,30m,2h" -> durations.
 std::vector<std::chrono::milliseconds> parse_schedule(const std::string& text) {
     std::vector<std::chrono::milliseconds> out;
     std::size_t pos = 0;
     while (pos <= text.size()) {
         std::size_t end = text.find(',', pos);
         if (end == std::string::npos) end = text.size();
-        std::string item = text.substr(pos, end - pos);
-        std::size_t used = 0;
-        long long n = -1;
-        try {
-            n = std::stoll(item, &used);
-        } catch (...) {
-        }
-        std::string unit = item.substr(used);
-        long long factor = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60000 : unit == "h" ? 3600000 : 0;
-        if (n < 0 || factor == 0)
-            throw CLI::ValidationError("--webhook-retry-schedule", "bad item '" + item + "' (use e.g. 500ms, 5s, 5m, 2h)");
-        out.emplace_back(n * factor);
+        out.push_back(parse_duration(text.substr(pos, end - pos), "--webhook-retry-schedule"));
         pos = end + 1;
     }
     return out;
@@ -62,6 +72,7 @@ Config load_config(int argc, char** argv) {
     int ws_idle_s = static_cast<int>(c.ws.idle_timeout.count());
     int webhook_timeout_ms = static_cast<int>(c.webhooks.attempt_timeout.count());
     std::string schedule = "5s,5m,30m,2h,5h,10h";
+    std::string retention = "30d";
 
     CLI::App cli{"gamepicker: Jackbox game picker server (REST, WebSocket feed, webhooks)"};
     cli.add_option("--port", port, "TCP port (0 picks a free one)")->envname("PORT")->check(CLI::Range(0, 65535));
@@ -98,9 +109,13 @@ Config load_config(int argc, char** argv) {
     cli.add_option("--webhook-disable-after", c.webhooks.disable_after_failures,
                    "Consecutive failed deliveries before a webhook is disabled (0 = never)")
         ->envname("WEBHOOK_DISABLE_AFTER");
+    cli.add_option("--webhook-log-retention", retention,
+                   "How long finished deliveries and their logs are kept, e.g. 30d (0 = forever)")
+        ->envname("WEBHOOK_LOG_RETENTION");
     try {
         cli.parse(argc, argv);
         c.webhooks.retry_schedule = parse_schedule(schedule);
+        c.webhook_log_retention = parse_duration(retention, "--webhook-log-retention");
     } catch (const CLI::ParseError& e) {
         std::exit(cli.exit(e));
     }

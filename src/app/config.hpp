@@ -20,6 +20,7 @@ struct Config {
     std::string log_level = "info";
     ws::HubOptions ws;
     webhooks::EngineOptions webhooks;
+    std::chrono::milliseconds webhook_log_retention{30LL * 86400000};  // 0 = keep forever
 };
 
 // Parses argv and the environment. Prints help or the reason and exits on bad

@@ -27,6 +27,7 @@
 #include "http/tokens.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "webhooks/delivery_engine.hpp"
+#include "webhooks/history_pruner.hpp"
 #include "webhooks/model.hpp"
 #include "ws/hub.hpp"
 
@@ -66,12 +67,15 @@ int main(int argc, char** argv) {
         bus.subscribe([&hub](const events::Event& e) { hub.publish(e); });
         bus.subscribe([&engine](const events::Event&) { engine.notify(); });
 
+        webhooks::HistoryPruner pruner(ioc, store, cfg.webhook_log_retention);
+
         http::Router router(tokens);
         http::Services services{store, tokens, [&engine] { engine.notify(); }};
         http::add_all_routes(router, services);
         http::Server server(ioc, router, hub, cfg.server);
         server.start();
         engine.start();
+        pruner.start();
 
         // On SIGINT/SIGTERM: the delivery engine stops and hands its finished attempts to
         // the loop, WebSocket clients get a 1001 close frame, and the loop stops after a

@@ -140,6 +140,9 @@ public:
     // One transaction: logs each attempt, finishes or reschedules its delivery (outcomes of
     // deliveries deleted meanwhile are dropped), counts a webhook's failed deliveries in a row
     // and disables it when they reach disable_after_failures (0 = never).
+    // Deletes up to `limit` finished (delivered or failed) deliveries created before
+    // `before`, with their logs; returns how many. Pending ones are never touched.
+    virtual int prune_webhook_history(domain::Millis before, int limit) = 0;
     virtual void record_attempts(const std::vector<webhooks::AttemptOutcome>& outcomes,
                                  int disable_after_failures) = 0;
 };

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import http.server
 import json
+import sqlite3
 import threading
 import time
 import unittest
@@ -414,6 +415,27 @@ class WebhookDeliveryTest(WebhookMixin, ServerTestCase):
                          "Invalid delivery id")
         self.api("PATCH", "/api/webhooks/%d" % wid, {"enabled": False})
         self.assertError(self.api("POST", "/api/webhooks/%d/deliveries/%d/redeliver" % (wid, delivery_id)), 409)
+
+
+class WebhookRetentionTest(WebhookMixin, ServerTestCase):
+    # Finished deliveries older than 2 s are pruned (checked every second); retries
+    # every second keep a failing delivery pending for a while.
+    server_env = {"WEBHOOK_LOG_RETENTION": "2s", "WEBHOOK_RETRY_SCHEDULE": "1s,1s,1s,1s,1s,1s,1s,1s"}
+
+    def test_finished_history_is_pruned_pending_is_kept(self):
+        ok, failing = self.receiver(), self.receiver(responses=[500])
+        ok_id, failing_id = self.webhook(ok.url)["id"], self.webhook(failing.url)["id"]
+        self.send_test(ok_id)
+        self.send_test(failing_id)
+        ok.wait_for(1)
+        wait_until(lambda: len(self.logs(ok_id)) == 1)
+        # Gone once older than the retention; the failing one keeps retrying meanwhile.
+        wait_until(lambda: self.logs(ok_id) == [], timeout=6)
+        self.assertGreaterEqual(len(failing.requests), 3)
+        self.assertGreaterEqual(len(self.logs(failing_id)), 3)
+        with sqlite3.connect(self.server.db) as db:
+            statuses = dict(db.execute("SELECT webhook_id, status FROM webhook_deliveries").fetchall())
+        self.assertEqual(statuses, {failing_id: "pending"})
 
 
 class WebhookDurabilityTest(WebhookMixin, unittest.TestCase):

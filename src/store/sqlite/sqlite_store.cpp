@@ -123,6 +123,8 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (webhook_id, next_attempt_at, id)
   WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_by_hook ON webhook_deliveries (webhook_id);
+-- Retention removes finished deliveries oldest first.
+CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (created_at) WHERE status <> 'pending';
 CREATE TABLE webhook_logs (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   webhook_id INTEGER NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,

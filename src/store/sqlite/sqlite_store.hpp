@@ -73,6 +73,7 @@ public:
     std::vector<webhooks::AttemptLog> webhook_logs(Id webhook_id, int limit) override;
     std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit) override;
     std::optional<domain::Millis> next_delivery_due(domain::Millis after) override;
+    int prune_webhook_history(domain::Millis before, int limit) override;
     void record_attempts(const std::vector<webhooks::AttemptOutcome>& outcomes, int disable_after_failures) override;
 
 private:

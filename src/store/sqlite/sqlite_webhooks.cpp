@@ -240,6 +240,18 @@ void SqliteStore::record_attempts(const std::vector<webhooks::AttemptOutcome>& o
     tx.commit();
 }
 
+int SqliteStore::prune_webhook_history(domain::Millis before, int limit) {
+    Transaction tx = begin();
+    // webhook_logs go with their delivery (ON DELETE CASCADE).
+    db_.prepare("DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries "
+                "WHERE status <> 'pending' AND created_at < ? ORDER BY created_at LIMIT ?)")
+        .bind_all(before, limit)
+        .exec();
+    const int deleted = db_.changes();
+    commit(tx);
+    return deleted;
+}
+
 void SqliteStore::enqueue_webhook_deliveries(const events::Event& e) {
     const auto now = domain::now_ms();
     db_.prepare("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body, next_attempt_at, created_at) "
