@@ -47,22 +47,29 @@ int main(int argc, char** argv) {
         boost::asio::io_context ioc{1};
         ws::Hub hub(ioc, store, tokens, cfg.ws);
         // The engine reads its own connection but stores outcomes through the loop's, so
-        // SQLite has one writer and the API never waits for the engine's write lock.
+        // SQLite has one writer and the API never waits for the engine's write lock. A
+        // group is stored in small transactions, each its own handler, so requests that
+        // arrive meanwhile wait for one small transaction at most.
         webhooks::DeliveryEngine engine(
             cfg.db_path, cfg.webhooks,
             [&ioc, &store, disable_after = cfg.webhooks.disable_after_failures](auto outcomes, auto stored) {
-                boost::asio::post(ioc, [&store, disable_after, outcomes = std::move(outcomes),
-                                        stored = std::move(stored)]() mutable {
-                    bool written = true;
-                    try {
-                        store.record_attempts(outcomes, disable_after);
-                    } catch (const std::exception& e) {
-                        written = false;
-                        spdlog::error("msg=\"storing webhook attempts failed\" count={} error=\"{}\"", outcomes.size(),
-                                      e.what());
-                    }
-                    stored(std::move(outcomes), written);
-                });
+                constexpr std::size_t kPerTransaction = 16;
+                for (std::size_t first = 0; first < outcomes.size(); first += kPerTransaction) {
+                    const auto begin = outcomes.begin() + static_cast<std::ptrdiff_t>(first);
+                    const auto end = begin + static_cast<std::ptrdiff_t>(std::min(kPerTransaction, outcomes.size() - first));
+                    std::vector<webhooks::AttemptOutcome> part(std::make_move_iterator(begin), std::make_move_iterator(end));
+                    boost::asio::post(ioc, [&store, disable_after, part = std::move(part), stored]() mutable {
+                        bool written = true;
+                        try {
+                            store.record_attempts(part, disable_after);
+                        } catch (const std::exception& e) {
+                            written = false;
+                            spdlog::error("msg=\"storing webhook attempts failed\" count={} error=\"{}\"", part.size(),
+                                          e.what());
+                        }
+                        stored(std::move(part), written);
+                    });
+                }
             });
         bus.subscribe([&hub](const events::Event& e) { hub.publish(e); });
         bus.subscribe([&engine](const events::Event&) { engine.notify(); });
