@@ -11,7 +11,6 @@
 // The threads share no data structures: they meet only through SQLite, the
 // checkpointer's request flag, and the engine's wake-up and hand-back of outcomes.
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
@@ -28,7 +27,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 #include "webhooks/delivery_engine.hpp"
 #include "webhooks/history_pruner.hpp"
-#include "webhooks/model.hpp"
+#include "webhooks/loop_writer.hpp"
 #include "ws/hub.hpp"
 
 int main(int argc, char** argv) {
@@ -46,31 +45,8 @@ int main(int argc, char** argv) {
         http::TokenService tokens(cfg.admin_key, cfg.jwt_secret);
         boost::asio::io_context ioc{1};
         ws::Hub hub(ioc, store, tokens, cfg.ws);
-        // The engine reads its own connection but stores outcomes through the loop's, so
-        // SQLite has one writer and the API never waits for the engine's write lock. A
-        // group is stored in small transactions, each its own handler, so requests that
-        // arrive meanwhile wait for one small transaction at most.
         webhooks::DeliveryEngine engine(
-            cfg.db_path, cfg.webhooks,
-            [&ioc, &store, disable_after = cfg.webhooks.disable_after_failures](auto outcomes, auto stored) {
-                constexpr std::size_t kPerTransaction = 16;
-                for (std::size_t first = 0; first < outcomes.size(); first += kPerTransaction) {
-                    const auto begin = outcomes.begin() + static_cast<std::ptrdiff_t>(first);
-                    const auto end = begin + static_cast<std::ptrdiff_t>(std::min(kPerTransaction, outcomes.size() - first));
-                    std::vector<webhooks::AttemptOutcome> part(std::make_move_iterator(begin), std::make_move_iterator(end));
-                    boost::asio::post(ioc, [&store, disable_after, part = std::move(part), stored]() mutable {
-                        bool written = true;
-                        try {
-                            store.record_attempts(part, disable_after);
-                        } catch (const std::exception& e) {
-                            written = false;
-                            spdlog::error("msg=\"storing webhook attempts failed\" count={} error=\"{}\"", part.size(),
-                                          e.what());
-                        }
-                        stored(std::move(part), written);
-                    });
-                }
-            });
+            cfg.db_path, cfg.webhooks, webhooks::store_on_loop(ioc, store, cfg.webhooks.disable_after_failures));
         bus.subscribe([&hub](const events::Event& e) { hub.publish(e); });
         bus.subscribe([&engine](const events::Event&) { engine.notify(); });
 

@@ -97,4 +97,32 @@ json::value to_json(const domain::LiveVote& v) {
                         {"created_at", domain::format_iso(v.created_at)}};
 }
 
+// The secret is write-only: it never leaves the server.
+json::value to_json(const webhooks::Webhook& w) {
+    json::array events;
+    for (const auto& e : w.events) events.emplace_back(e);
+    return json::object{{"id", w.id},
+                        {"name", w.name},
+                        {"url", w.url},
+                        {"events", std::move(events)},
+                        {"enabled", w.enabled},
+                        {"created_at", domain::format_iso(w.created_at)},
+                        {"consecutive_failures", w.consecutive_failures},
+                        {"disabled_at", iso_or_null(w.disabled_at)}};
+}
+
+json::value to_json(const webhooks::AttemptLog& l) {
+    return json::object{{"id", l.id},
+                        {"delivery_id", l.delivery_id},
+                        {"event_type", l.event_type},
+                        {"attempt", l.attempt},
+                        {"status_code", opt(l.status_code)},
+                        {"error", opt(l.error)},
+                        {"duration_ms", l.duration_ms},
+                        {"success", l.success},
+                        {"payload", l.payload},
+                        {"response_body", l.response_body},
+                        {"created_at", domain::format_iso(l.created_at)}};
+}
+
 }  // namespace gp::http

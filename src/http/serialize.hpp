@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 
 #include "domain/models.hpp"
+#include "webhooks/model.hpp"
 
 namespace gp::http {
 
@@ -12,6 +13,8 @@ boost::json::value to_json(const domain::Session& s);
 boost::json::value to_json(const domain::SessionGame& sg);
 boost::json::value to_json(const domain::Pack& p);
 boost::json::value to_json(const domain::LiveVote& v);  // vote_type "up"/"down"
+boost::json::value to_json(const webhooks::Webhook& w);  // never the secret
+boost::json::value to_json(const webhooks::AttemptLog& l);
 boost::json::value to_json(const domain::PackMeta& p);
 boost::json::value iso_or_null(const std::optional<domain::Millis>& t);
 

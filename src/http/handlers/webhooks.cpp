@@ -23,34 +23,6 @@ namespace {
 constexpr int kDefaultLogLimit = 50;
 constexpr int kMaxLogLimit = 500;
 
-// The secret is write-only: it never leaves the server.
-json::value to_json(const webhooks::Webhook& w) {
-    json::array events;
-    for (const auto& e : w.events) events.emplace_back(e);
-    return json::object{{"id", w.id},
-                        {"name", w.name},
-                        {"url", w.url},
-                        {"events", std::move(events)},
-                        {"enabled", w.enabled},
-                        {"created_at", domain::format_iso(w.created_at)},
-                        {"consecutive_failures", w.consecutive_failures},
-                        {"disabled_at", iso_or_null(w.disabled_at)}};
-}
-
-json::value to_json(const webhooks::AttemptLog& l) {
-    return json::object{{"id", l.id},
-                        {"delivery_id", l.delivery_id},
-                        {"event_type", l.event_type},
-                        {"attempt", l.attempt},
-                        {"status_code", l.status_code ? json::value(*l.status_code) : json::value(nullptr)},
-                        {"error", l.error ? json::value(*l.error) : json::value(nullptr)},
-                        {"duration_ms", l.duration_ms},
-                        {"success", l.success},
-                        {"payload", l.payload},
-                        {"response_body", l.response_body},
-                        {"created_at", domain::format_iso(l.created_at)}};
-}
-
 // A present field must not be blank (PATCH); absent or null leaves it unchanged.
 std::optional<std::string> opt_nonblank(const json::object& o, std::string_view key) {
     auto v = opt_string(o, key);
@@ -89,15 +61,6 @@ std::optional<std::vector<std::string>> opt_event_types(const json::object& o) {
     return out;
 }
 
-// (to_json_array cannot see the overloads above: they are local to this file.)
-template <class T>
-json::value json_list(const std::vector<T>& items) {
-    json::array a;
-    a.reserve(items.size());
-    for (const auto& i : items) a.push_back(to_json(i));
-    return a;
-}
-
 webhooks::Webhook load(store::Store& store, domain::Id id) {
     auto w = store.find_webhook(id);
     if (!w) domain::not_found("Webhook not found");
@@ -108,7 +71,7 @@ webhooks::Webhook load(store::Store& store, domain::Id id) {
 
 void add_webhook_routes(Router& r, Services& s) {
     r.add("GET", "/api/webhooks", Access::Admin,
-          [&s](Request&) { return Response::json(200, json_list(s.store.list_webhooks())); });
+          [&s](Request&) { return Response::json(200, to_json_array(s.store.list_webhooks())); });
 
     r.add("GET", "/api/webhooks/{id}", Access::Admin, [&s](Request& req) {
         return Response::json(200, to_json(load(s.store, path_id(req, 0, "webhook"))));
@@ -157,7 +120,7 @@ void add_webhook_routes(Router& r, Services& s) {
     r.add("GET", "/api/webhooks/{id}/logs", Access::Admin, [&s](Request& req) {
         const auto id = path_id(req, 0, "webhook");
         const auto limit = query_int(req, "limit", 1, kMaxLogLimit).value_or(kDefaultLogLimit);
-        return Response::json(200, json_list(s.store.webhook_logs(id, static_cast<int>(limit))));
+        return Response::json(200, to_json_array(s.store.webhook_logs(id, static_cast<int>(limit))));
     });
 
     r.add("POST", "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver", Access::Admin, [&s](Request& req) {
