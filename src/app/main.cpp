@@ -27,7 +27,6 @@
 #include "store/sqlite/sqlite_store.hpp"
 #include "webhooks/delivery_engine.hpp"
 #include "webhooks/history_pruner.hpp"
-#include "webhooks/loop_writer.hpp"
 #include "ws/hub.hpp"
 
 int main(int argc, char** argv) {
@@ -45,8 +44,7 @@ int main(int argc, char** argv) {
         http::TokenService tokens(cfg.admin_key, cfg.jwt_secret);
         boost::asio::io_context ioc{1};
         ws::Hub hub(ioc, store, tokens, cfg.ws);
-        webhooks::DeliveryEngine engine(
-            cfg.db_path, cfg.webhooks, webhooks::store_on_loop(ioc, store, cfg.webhooks.disable_after_failures));
+        webhooks::DeliveryEngine engine(cfg.db_path, cfg.webhooks);
         bus.subscribe([&hub](const events::Event& e) { hub.publish(e); });
         bus.subscribe([&engine](const events::Event&) { engine.notify(); });
 
@@ -60,9 +58,8 @@ int main(int argc, char** argv) {
         engine.start();
         pruner.start();
 
-        // On SIGINT/SIGTERM: the delivery engine stops and hands its finished attempts to
-        // the loop, WebSocket clients get a 1001 close frame, and the loop stops after a
-        // short grace; what was posted to it by then is run before exiting.
+        // On SIGINT/SIGTERM: the delivery engine stores its finished attempts and stops,
+        // WebSocket clients get a 1001 close frame, and the loop stops after a short grace.
         boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
         boost::asio::steady_timer grace(ioc);
         signals.async_wait([&](auto, int sig) {
@@ -75,8 +72,6 @@ int main(int argc, char** argv) {
         spdlog::info("msg=listening address={} port={} db={}", cfg.server.address, server.bound_port(), cfg.db_path);
         ioc.run();
         engine.stop();
-        ioc.restart();
-        ioc.poll();  // attempt outcomes posted by the engine while stopping
     } catch (const std::exception& e) {
         spdlog::critical("msg=\"startup failed\" error=\"{}\"", e.what());
         return 1;

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -29,6 +28,7 @@ namespace {
 
 constexpr std::size_t kResponseCap = 4096;  // bytes of a receiver's answer kept in the log
 constexpr int kRecordIntervalMs = 10;        // outcomes are stored in groups at most this often
+constexpr std::size_t kPerTransaction = 16;  // outcomes per transaction: short write-lock holds
 constexpr int kIdlePollMs = 60000;          // nothing scheduled: sleep until notify()
 constexpr int kErrorPauseMs = 1000;         // after a store error, before trying again
 
@@ -104,10 +104,9 @@ std::int64_t unix_seconds() {
 
 class DeliveryEngine::Loop {
 public:
-    Loop(std::string db_path, EngineOptions options, OutcomeWriter writer)
+    Loop(std::string db_path, EngineOptions options)
         : db_path_(std::move(db_path)),
           options_(std::move(options)),
-          writer_(std::move(writer)),
           per_webhook_cap_(std::max(1, options_.max_in_flight / 4)) {
         curl_global_init(CURL_GLOBAL_DEFAULT);
         multi_ = curl_multi_init();
@@ -136,7 +135,6 @@ public:
         stopping_ = true;
         curl_multi_wakeup(multi_);
         thread_.join();
-        if (!unrecorded_.empty()) record(std::exchange(unrecorded_, {}));
     }
 
     void notify() {
@@ -145,9 +143,12 @@ public:
 
 private:
     void run() {
-        // Background work: this thread runs only on CPU time the event loop (the API and
-        // the WebSocket feed) leaves over (SCHED_IDLE applies to the calling thread alone).
+        // Background work: this thread runs on CPU time the event loop (the API and the
+        // WebSocket feed) leaves over (SCHED_IDLE applies to the calling thread alone).
         // A nice value was not enough: the loop still waited behind it on a shared core.
+        // It stays SCHED_IDLE while it holds SQLite's write lock: the loop, waiting for the
+        // lock, sleeps and leaves it the CPU; only other processes saturating every core
+        // could slow it there (SCHED_IDLE still gets a small share, never none).
         sched_param idle{};
         sched_setscheduler(0, SCHED_IDLE, &idle);
         std::optional<store::sqlite::SqliteStore> store;
@@ -165,7 +166,6 @@ private:
             int wait_ms = kIdlePollMs;
             try {
                 const bool woken = wake_requested_.exchange(false);
-                if (release_stored()) refill = true;
                 const auto now = domain::now_ms();
                 if (now < paused_until_) {
                     refill = true;  // once the pause is over
@@ -180,15 +180,18 @@ private:
                 auto finished = collect_finished();
                 unrecorded_.insert(unrecorded_.end(), std::make_move_iterator(finished.begin()),
                                    std::make_move_iterator(finished.end()));
-                // Outcomes go to the writer in groups, at most every kRecordIntervalMs, so
-                // the event loop pays for one transaction per group, not per attempt. Slots
-                // are released only once a group is stored, so due_deliveries cannot hand
-                // out a delivery whose outcome is not stored yet.
+                // Outcomes are stored in groups, at most every kRecordIntervalMs, so there
+                // is one commit per few attempts, not per attempt. Slots are released only
+                // once an outcome is stored, so due_deliveries cannot hand out a delivery
+                // whose outcome is not stored yet.
                 if (!unrecorded_.empty()) {
                     const auto since_record = now - last_record_;
                     if (since_record >= kRecordIntervalMs) {
                         last_record_ = now;
-                        record(std::exchange(unrecorded_, {}));
+                        if (record(*store)) {
+                            refill = true;  // freed slots: look again right away
+                            wait_ms = 0;
+                        }
                     } else {
                         wait_ms = std::min(wait_ms, static_cast<int>(kRecordIntervalMs - since_record));
                     }
@@ -203,6 +206,7 @@ private:
             }
             curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
         }
+        record(*store);  // attempts that finished before the stop
         spdlog::info("msg=\"webhook delivery engine stopped\" abandoned_in_flight={}", in_flight_.size());
     }
 
@@ -329,33 +333,28 @@ private:
         return static_cast<domain::Millis>(static_cast<double>(delay.count()) * factor(rng_));
     }
 
-    // Hands a group to the writer; the slots are released when it comes back stored.
-    void record(std::vector<AttemptOutcome> outcomes) {
-        writer_(std::move(outcomes), [this](std::vector<AttemptOutcome> stored, bool written) {
-            {
-                std::lock_guard lock(stored_mutex_);
-                stored_.insert(stored_.end(), std::make_move_iterator(stored.begin()),
-                               std::make_move_iterator(stored.end()));
-                store_failed_ = store_failed_ || !written;
-            }
-            curl_multi_wakeup(multi_);
-        });
-    }
-
-    // Releases the slots of groups the writer is done with. Outcomes it failed to
-    // write leave their deliveries pending, to be sent again: not before
+    // Stores the finished attempts, kPerTransaction to a transaction so the API never
+    // waits long for SQLite's write lock, and releases their slots. Outcomes that could
+    // not be written leave their deliveries pending, to be sent again: not before
     // kErrorPauseMs, so a store that keeps failing does not cause a resend loop.
-    bool release_stored() {
-        std::vector<AttemptOutcome> stored;
-        bool failed = false;
-        {
-            std::lock_guard lock(stored_mutex_);
-            stored.swap(stored_);
-            failed = std::exchange(store_failed_, false);
+    // True if slots were released.
+    bool record(store::sqlite::SqliteStore& store) {
+        if (unrecorded_.empty()) return false;
+        const auto outcomes = std::exchange(unrecorded_, {});
+        for (std::size_t first = 0; first < outcomes.size(); first += kPerTransaction) {
+            const std::vector<AttemptOutcome> part(
+                outcomes.begin() + static_cast<std::ptrdiff_t>(first),
+                outcomes.begin() + static_cast<std::ptrdiff_t>(std::min(outcomes.size(), first + kPerTransaction)));
+            try {
+                store.record_attempts(part, options_.disable_after_failures);
+            } catch (const std::exception& e) {
+                spdlog::error("msg=\"storing webhook attempts failed\" count={} error=\"{}\"", part.size(),
+                              e.what());
+                paused_until_ = domain::now_ms() + kErrorPauseMs;
+            }
         }
-        if (failed) paused_until_ = domain::now_ms() + kErrorPauseMs;
-        release(stored);
-        return !stored.empty();
+        release(outcomes);
+        return true;
     }
 
     void release(const std::vector<AttemptOutcome>& outcomes) {
@@ -367,10 +366,6 @@ private:
 
     const std::string db_path_;
     const EngineOptions options_;
-    const OutcomeWriter writer_;
-    std::mutex stored_mutex_;
-    std::vector<AttemptOutcome> stored_;  // outcomes back from the writer, slots to release
-    bool store_failed_ = false;           // the writer could not write some of stored_
     const int per_webhook_cap_;
     CURLM* multi_ = nullptr;
     std::thread thread_;
@@ -388,8 +383,8 @@ private:
     std::mt19937 rng_{std::random_device{}()};
 };
 
-DeliveryEngine::DeliveryEngine(std::string db_path, EngineOptions options, OutcomeWriter writer)
-    : loop_(std::make_unique<Loop>(std::move(db_path), std::move(options), std::move(writer))) {}
+DeliveryEngine::DeliveryEngine(std::string db_path, EngineOptions options)
+    : loop_(std::make_unique<Loop>(std::move(db_path), std::move(options))) {}
 DeliveryEngine::~DeliveryEngine() = default;
 void DeliveryEngine::start() { loop_->start(); }
 void DeliveryEngine::stop() { loop_->stop(); }

@@ -6,7 +6,6 @@
 // ends, so a crash mid-attempt means the delivery is sent again: at-least-once, with
 // a webhook-id that stays the same across attempts for de-duplication.
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,27 +21,16 @@ struct EngineOptions {
     int disable_after_failures = 20;  // failed deliveries in a row; 0 = never disable
 };
 
-struct AttemptOutcome;
-
-// Stores a group of attempt outcomes (Store::record_attempts). The engine only reads
-// the store: writes go to the one writing connection, the event loop's, so the
-// engine never holds SQLite's write lock while the API waits for it. Called on the
-// engine thread; the writer may store on another thread and must then call
-// `stored` (from any thread) with the same outcomes and whether they were written.
-using OutcomeWriter = std::function<void(std::vector<AttemptOutcome> outcomes,
-                                         std::function<void(std::vector<AttemptOutcome>, bool written)> stored)>;
-
 class DeliveryEngine {
 public:
-    DeliveryEngine(std::string db_path, EngineOptions options, OutcomeWriter writer);
+    DeliveryEngine(std::string db_path, EngineOptions options);
     ~DeliveryEngine();  // stops
     DeliveryEngine(const DeliveryEngine&) = delete;
     DeliveryEngine& operator=(const DeliveryEngine&) = delete;
 
     void start();
-    // Joins the thread and hands the finished attempts not yet stored to the writer
-    // (the caller lets the writer run before exiting). Attempts still in flight are
-    // abandoned: they stay pending and are sent again after a restart.
+    // Stores the finished attempts and joins the thread. Attempts still in flight
+    // are abandoned: they stay pending and are sent again after a restart.
     void stop();
     // Any thread, never blocks: deliveries may have been queued or re-enabled.
     void notify();

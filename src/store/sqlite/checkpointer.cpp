@@ -4,6 +4,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace gp::store::sqlite {
 
 Checkpointer::Checkpointer(const std::string& path, Db& writer, int pages)
@@ -22,7 +24,9 @@ Checkpointer::~Checkpointer() {
 
 int Checkpointer::on_commit(void* self, sqlite3*, const char*, int wal_pages) {
     auto* c = static_cast<Checkpointer*>(self);
-    if (wal_pages < c->pages_) return SQLITE_OK;
+    const int base = c->checkpointed_frames_.load(std::memory_order_relaxed);
+    if (wal_pages < base) c->checkpointed_frames_.store(0, std::memory_order_relaxed);  // the WAL restarted
+    if (wal_pages - (wal_pages < base ? 0 : base) < c->pages_) return SQLITE_OK;
     {
         std::lock_guard lock(c->mutex_);
         if (c->requested_) return SQLITE_OK;  // already asked; no wake-up per commit
@@ -40,7 +44,9 @@ void Checkpointer::run() {
         if (stopping_) return;
         requested_ = false;
         lock.unlock();
-        int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        int wal_frames = 0;
+        int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, nullptr);
+        checkpointed_frames_.store(std::max(wal_frames, 0), std::memory_order_relaxed);
         if (rc != SQLITE_OK && rc != SQLITE_BUSY)
             spdlog::warn("msg=\"wal checkpoint failed\" error=\"{}\"", sqlite3_errmsg(db_.handle()));
         lock.lock();

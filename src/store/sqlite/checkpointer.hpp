@@ -3,9 +3,13 @@
 // runs inside the commit that crosses the threshold and fsyncs the database file,
 // which put multi-millisecond stalls on the event loop. With a Checkpointer the
 // connection's WAL hook only asks; this thread, on its own connection, checkpoints
-// (PASSIVE: never blocks writers or readers).
+// (PASSIVE: never blocks writers or readers). A checkpoint is asked for once the
+// WAL has grown by `pages` since the last one: while readers keep the WAL from
+// restarting it stays above any fixed size, and asking on every commit then kept
+// the disk busy with back-to-back fsyncs that stalled the committing thread.
 #include <sqlite3.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -17,8 +21,8 @@ namespace gp::store::sqlite {
 
 class Checkpointer {
 public:
-    // Installs the WAL hook on `writer`; checkpoints once the WAL holds `pages` pages.
-    Checkpointer(const std::string& path, Db& writer, int pages = 1000);
+    // Installs the WAL hook on `writer`; checkpoints each time the WAL grows by `pages` pages.
+    Checkpointer(const std::string& path, Db& writer, int pages = 4000);
     ~Checkpointer();
     Checkpointer(const Checkpointer&) = delete;
     Checkpointer& operator=(const Checkpointer&) = delete;
@@ -29,6 +33,7 @@ private:
 
     Db db_;
     int pages_;
+    std::atomic<int> checkpointed_frames_{0};  // WAL size at the last checkpoint
     std::mutex mutex_;
     std::condition_variable wake_;
     bool requested_ = false;

@@ -63,7 +63,7 @@ Db::Db(const std::string& path) {
     sqlite3_busy_handler(db_, &Db::on_busy, nullptr);
     // WAL + NORMAL: a commit survives a crash of the process (not of the OS) without an
     // fsync per commit. Sorts and temporary b-trees stay in memory, not in temp files.
-    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
+    exec("PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
 }
 
 // SQLite's own busy timeout sleeps 1, 2, 5, 10... ms between tries, which turns a

@@ -141,6 +141,16 @@ CREATE TABLE webhook_logs (
 CREATE INDEX webhook_logs_by_hook ON webhook_logs (webhook_id, id DESC);
 CREATE INDEX webhook_logs_by_delivery ON webhook_logs (delivery_id);
 )sql",
+    // Fewer indexes to update per delivery, for webhook bursts. One full index
+    // serves the due queries (finished deliveries have no next_attempt_at, so a
+    // range on it finds pending ones only) and the cascade from webhooks; retention
+    // walks the rowid, which follows created_at.
+    R"sql(
+DROP INDEX webhook_deliveries_pending;
+DROP INDEX webhook_deliveries_by_hook;
+DROP INDEX webhook_deliveries_finished;
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (webhook_id, next_attempt_at, id);
+)sql",
 };
 
 }  // namespace

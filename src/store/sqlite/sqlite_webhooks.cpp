@@ -242,9 +242,11 @@ void SqliteStore::record_attempts(const std::vector<webhooks::AttemptOutcome>& o
 
 int SqliteStore::prune_webhook_history(domain::Millis before, int limit) {
     Transaction tx = begin();
-    // webhook_logs go with their delivery (ON DELETE CASCADE).
+    // webhook_logs go with their delivery (ON DELETE CASCADE). Ids follow created_at,
+    // so only the rowid range below the first recent delivery is walked.
     db_.prepare("DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries "
-                "WHERE status <> 'pending' AND created_at < ? ORDER BY created_at LIMIT ?)")
+                "WHERE status <> 'pending' AND created_at < ?1 AND id < ifnull((SELECT id FROM webhook_deliveries "
+                "WHERE created_at >= ?1 ORDER BY id LIMIT 1), 9223372036854775807) ORDER BY id LIMIT ?2)")
         .bind_all(before, limit)
         .exec();
     const int deleted = db_.changes();
