@@ -7,7 +7,11 @@
 // Prints one line: connections, per-delivery p50/p99/max, the p99/max of each
 // event's latency to its last client, events per client, and (with --server-pid)
 // the server's resident memory per idle authenticated connection.
+#include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -16,6 +20,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -25,6 +31,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -59,12 +66,19 @@ long rss_kib(int pid) {
     return 0;
 }
 
-// Setup (handshake, auth, subscribe) goes through Beast; events are then read
-// straight off the socket with a minimal parser of the server's unmasked frames,
-// so the load generator spends far less per message than the server does.
+// Setup (handshake, auth, subscribe) goes through Beast; then the socket leaves
+// Asio and the Reader thread reads events straight off it with a minimal parser of
+// the server's unmasked frames, so the load generator spends far less per message
+// than the server does.
 class Client {
 public:
-    Client(asio::io_context& ioc, const Options& o) : ws_(std::in_place, ioc.get_executor()), socket_(ioc), o_(o) {}
+    Client(asio::io_context& ioc, const Options& o, std::atomic<long>& arrived)
+        : ws_(std::in_place, ioc.get_executor()), socket_(ioc), o_(o), arrived_(&arrived) {}
+    ~Client() {
+        if (fd >= 0) ::close(fd);
+    }
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
 
     // Connects, authenticates and subscribes; `settled(ok)` is called once.
     void start(tcp::endpoint ep, std::function<void(bool)> settled) {
@@ -81,16 +95,36 @@ public:
                             // Nothing else is in flight yet: the events start once every client is here.
                             socket_ = std::move(ws_->next_layer());
                             ws_.reset();
+                            beast::error_code ec;
+                            fd = socket_.release(ec);
+                            if (ec) return settle(false);
+                            ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
                             settle(true);
-                            read_events();
                         });
                 });
             });
         });
     }
 
-    std::vector<Clock::time_point> arrivals;  // one per game.added, in order
-    bool closed = false;                      // the connection ended early
+    // Reader thread: reads what has arrived; false once the connection has ended.
+    bool on_readable() {
+        for (;;) {
+            if (have_ == buf_.size()) return fail();  // a frame larger than the buffer: not an event of ours
+            const ssize_t n = ::recv(fd, buf_.data() + have_, buf_.size() - have_, 0);
+            if (n > 0) {
+                have_ += static_cast<std::size_t>(n);
+                if (!parse_frames(Clock::now())) return fail();
+                continue;
+            }
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+            if (n < 0 && errno == EINTR) continue;
+            return fail();
+        }
+    }
+
+    int fd = -1;  // after setup
+    std::vector<Clock::time_point> arrivals;  // one per game.added, in order (Reader thread)
+    std::atomic<bool> closed = false;         // the connection ended early
 
 private:
     // Sends `message` and reads until a reply of type `want` (skipping events).
@@ -116,19 +150,8 @@ private:
         });
     }
 
-    void read_events() {
-        if (have_ == buf_.size()) return fail();  // a frame larger than the buffer: not an event of ours
-        socket_.async_read_some(asio::buffer(buf_.data() + have_, buf_.size() - have_),
-                                [this](beast::error_code ec, std::size_t n) {
-                                    if (ec) return fail();
-                                    have_ += n;
-                                    if (!parse_frames()) return fail();
-                                    read_events();
-                                });
-    }
-
     // Consumes every complete frame in buf_; false on a close frame.
-    bool parse_frames() {
+    bool parse_frames(Clock::time_point now) {
         std::size_t pos = 0;
         for (;;) {
             const auto* p = reinterpret_cast<const unsigned char*>(buf_.data() + pos);
@@ -146,8 +169,10 @@ private:
             const std::string_view payload(buf_.data() + pos + header, length);
             switch (p[0] & 0x0F) {
                 case 0x1:
-                    if (payload.find(R"("type":"game.added")") != std::string_view::npos)
-                        arrivals.push_back(Clock::now());
+                    if (payload.find(R"("type":"game.added")") != std::string_view::npos) {
+                        arrivals.push_back(now);
+                        ++*arrived_;
+                    }
                     break;
                 case 0x8: return false;
                 case 0x9: pong(payload); break;
@@ -160,15 +185,18 @@ private:
         return true;
     }
 
-    // Answers a server ping (client frames are masked; a zero mask is valid).
+    // Answers a server ping (client frames are masked; a zero mask is valid). A pong
+    // is tiny: the socket buffer always takes it whole.
     void pong(std::string_view payload) {
         std::string frame{'\x8A', static_cast<char>(0x80 | payload.size()), 0, 0, 0, 0};
         frame += payload;
-        beast::error_code ignored;
-        asio::write(socket_, asio::buffer(frame), ignored);
+        (void)::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL);
     }
 
-    void fail() { closed = true; }
+    bool fail() {
+        closed = true;
+        return false;
+    }
 
     void settle(bool ok) {
         if (!ok) closed = true;
@@ -178,11 +206,55 @@ private:
     std::optional<websocket::stream<Socket>> ws_;  // setup only
     Socket socket_;
     const Options& o_;
+    std::atomic<long>* arrived_;  // game.added frames read by every client together
     beast::flat_buffer setup_buf_;
     std::string setup_out_;
     std::function<void(bool)> settled_;
     std::array<char, 4096> buf_;
     std::size_t have_ = 0;
+};
+
+// Reads every set-up client's socket on its own thread with one epoll set.
+class Reader {
+public:
+    explicit Reader(std::vector<std::unique_ptr<Client>>& clients) : clients_(clients) {}
+    ~Reader() { stop(); }
+
+    void start() {
+        epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+        for (auto& c : clients_) {
+            if (c->fd < 0) continue;
+            epoll_event e{};
+            e.events = EPOLLIN | EPOLLET;
+            e.data.ptr = c.get();
+            ::epoll_ctl(epoll_, EPOLL_CTL_ADD, c->fd, &e);
+        }
+        thread_ = std::thread([this] { run(); });
+    }
+
+    void stop() {
+        stopping_ = true;
+        if (thread_.joinable()) thread_.join();
+        if (epoll_ >= 0) ::close(epoll_);
+        epoll_ = -1;
+    }
+
+private:
+    void run() {
+        std::array<epoll_event, 1024> events;
+        while (!stopping_) {
+            const int n = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), 50);
+            for (int i = 0; i < n; ++i) {
+                auto* c = static_cast<Client*>(events[static_cast<std::size_t>(i)].data.ptr);
+                if (!c->on_readable()) ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c->fd, nullptr);
+            }
+        }
+    }
+
+    std::vector<std::unique_ptr<Client>>& clients_;
+    int epoll_ = -1;
+    std::atomic<bool> stopping_{false};
+    std::thread thread_;
 };
 
 // Adds a game to the session every interval on one keep-alive connection and
@@ -291,16 +363,19 @@ int main(int argc, char** argv) {
     const long rss_before = o.server_pid ? rss_kib(o.server_pid) : 0;
     long rss_connected = 0;
 
+    std::atomic<long> arrived{0};
     std::vector<std::unique_ptr<Client>> clients;
-    for (int i = 0; i < o.clients; ++i) clients.push_back(std::make_unique<Client>(ioc, o));
+    for (int i = 0; i < o.clients; ++i) clients.push_back(std::make_unique<Client>(ioc, o, arrived));
+    Reader reader(clients);
     Sender sender(ioc, o);
     asio::steady_timer drain(ioc);
     int started = 0, settled = 0, connected = 0;
 
     auto all_delivered = [&] {
+        long expected = 0;
         for (auto& c : clients)
-            if (!c->closed && c->arrivals.size() < sender.sent.size()) return false;
-        return true;
+            if (c->fd >= 0 && !c->closed) expected += static_cast<long>(sender.sent.size());
+        return arrived.load() >= expected;
     };
     std::function<void()> wait_for_deliveries;
     auto deadline = Clock::now();
@@ -311,6 +386,7 @@ int main(int argc, char** argv) {
     };
     auto run_events = [&] {
         if (o.server_pid) rss_connected = rss_kib(o.server_pid);
+        reader.start();
         sender.start(ep, [&] {
             deadline = Clock::now() + kDrainTimeout;
             wait_for_deliveries();
@@ -330,6 +406,7 @@ int main(int argc, char** argv) {
     };
     for (int i = 0; i < kConnectConcurrency; ++i) connect_next();
     ioc.run();
+    reader.stop();
 
     std::vector<double> all, to_last;
     std::size_t got_min = sender.sent.size(), got_max = 0;
