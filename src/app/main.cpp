@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
             std::filesystem::create_directories(dir);
 
         events::Bus bus;
-        store::sqlite::SqliteStore store(cfg.db_path, &bus, store::sqlite::SqliteStore::Checkpoints::Background);
+        store::sqlite::SqliteStore store(cfg.db_path, &bus, store::sqlite::SqliteStore::Role::EventLoop);
         app::seed_catalogue(store, cfg.catalogue_path);
 
         http::TokenService tokens(cfg.admin_key, cfg.jwt_secret);

@@ -137,14 +137,16 @@ public:
     virtual std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit) = 0;
     // The earliest next_attempt_at later than `after` of a pending delivery of an enabled webhook.
     virtual std::optional<domain::Millis> next_delivery_due(domain::Millis after) = 0;
-    // One transaction: logs each attempt, finishes or reschedules its delivery (outcomes of
-    // deliveries deleted meanwhile are dropped), counts a webhook's failed deliveries in a row
-    // and disables it when they reach disable_after_failures (0 = never).
+    // One transaction, for outcomes from the front: logs each attempt, finishes or
+    // reschedules its delivery (outcomes of deliveries deleted meanwhile are dropped), counts
+    // a webhook's failed deliveries in a row and disables it when they reach
+    // disable_after_failures (0 = never). Returns how many it stored: all, or fewer (at least
+    // one) when the API is waiting for the store; the caller stores the rest later.
+    virtual std::size_t record_attempts(const std::vector<webhooks::AttemptOutcome>& outcomes,
+                                        int disable_after_failures) = 0;
     // Deletes up to `limit` finished (delivered or failed) deliveries created before
     // `before`, with their logs; returns how many. Pending ones are never touched.
     virtual int prune_webhook_history(domain::Millis before, int limit) = 0;
-    virtual void record_attempts(const std::vector<webhooks::AttemptOutcome>& outcomes,
-                                 int disable_after_failures) = 0;
 };
 
 }  // namespace gp::store

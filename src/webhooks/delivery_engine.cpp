@@ -28,7 +28,7 @@ namespace {
 
 constexpr std::size_t kResponseCap = 4096;  // bytes of a receiver's answer kept in the log
 constexpr int kRecordIntervalMs = 10;        // outcomes are stored in groups at most this often
-constexpr std::size_t kPerTransaction = 16;  // outcomes per transaction: short write-lock holds
+constexpr std::size_t kPerTransaction = 64;  // outcomes per transaction, unless the event loop waits
 constexpr int kIdlePollMs = 60000;          // nothing scheduled: sleep until notify()
 constexpr int kErrorPauseMs = 1000;         // after a store error, before trying again
 
@@ -153,7 +153,7 @@ private:
         sched_setscheduler(0, SCHED_IDLE, &idle);
         std::optional<store::sqlite::SqliteStore> store;
         try {
-            store.emplace(db_path_, nullptr);
+            store.emplace(db_path_, nullptr, store::sqlite::SqliteStore::Role::Background);
         } catch (const std::exception& e) {
             spdlog::critical("msg=\"webhook delivery engine cannot open the store\" error=\"{}\"", e.what());
             return;
@@ -333,25 +333,31 @@ private:
         return static_cast<domain::Millis>(static_cast<double>(delay.count()) * factor(rng_));
     }
 
-    // Stores the finished attempts, kPerTransaction to a transaction so the API never
-    // waits long for SQLite's write lock, and releases their slots. Outcomes that could
-    // not be written leave their deliveries pending, to be sent again: not before
-    // kErrorPauseMs, so a store that keeps failing does not cause a resend loop.
-    // True if slots were released.
+    // Stores the finished attempts and releases their slots. A transaction holds up to
+    // kPerTransaction outcomes but ends early when the event loop waits for SQLite's write
+    // lock, and the engine lets the loop's transaction through before it goes on: an API
+    // request waits for one outcome's writes at most. Outcomes that could not be written
+    // leave their deliveries pending, to be sent again: not before kErrorPauseMs, so a store
+    // that keeps failing does not cause a resend loop. True if slots were released.
     bool record(store::sqlite::SqliteStore& store) {
         if (unrecorded_.empty()) return false;
         const auto outcomes = std::exchange(unrecorded_, {});
-        for (std::size_t first = 0; first < outcomes.size(); first += kPerTransaction) {
+        std::size_t first = 0;
+        while (first < outcomes.size()) {
             const std::vector<AttemptOutcome> part(
                 outcomes.begin() + static_cast<std::ptrdiff_t>(first),
                 outcomes.begin() + static_cast<std::ptrdiff_t>(std::min(outcomes.size(), first + kPerTransaction)));
             try {
-                store.record_attempts(part, options_.disable_after_failures);
+                first += store.record_attempts(part, options_.disable_after_failures);
             } catch (const std::exception& e) {
                 spdlog::error("msg=\"storing webhook attempts failed\" count={} error=\"{}\"", part.size(),
                               e.what());
                 paused_until_ = domain::now_ms() + kErrorPauseMs;
+                first += part.size();
             }
+            // Bounded: the loop's busy handler gives up after about 5 s anyway.
+            for (int i = 0; i < 5000 && store::sqlite::Db::event_loop_waiting(); ++i)
+                std::this_thread::sleep_for(std::chrono::microseconds(20));
         }
         release(outcomes);
         return true;

@@ -1,5 +1,6 @@
 #include "store/sqlite/db.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
@@ -53,14 +54,18 @@ std::optional<std::int64_t> Stmt::opt_int64(int col) const {
     return int64(col);
 }
 
-Db::Db(const std::string& path) {
+namespace {
+std::atomic<bool> g_event_loop_waiting{false};
+}  // namespace
+
+Db::Db(const std::string& path, Priority priority) : priority_(priority) {
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         nullptr) != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
         throw std::runtime_error("cannot open database '" + path + "': " + msg);
     }
-    sqlite3_busy_handler(db_, &Db::on_busy, nullptr);
+    sqlite3_busy_handler(db_, &Db::on_busy, this);
     // WAL + NORMAL: a commit survives a crash of the process (not of the OS) without an
     // fsync per commit. Sorts and temporary b-trees stay in memory, not in temp files.
     // 1 KiB pages (new databases only): every commit writes each page it touched to the
@@ -73,8 +78,10 @@ Db::Db(const std::string& path) {
 // SQLite's own busy timeout sleeps 1, 2, 5, 10... ms between tries, which turns a
 // brief overlap with the other connection's write into a multi-millisecond stall on
 // the event loop. Poll every 50 us for the first 10 ms, then every 1 ms, up to ~5 s.
-int Db::on_busy(void*, int tries) {
+int Db::on_busy(void* self, int tries) {
     constexpr int kFastTries = 200, kSlowTries = 5000;
+    if (static_cast<Db*>(self)->priority_ == Priority::EventLoop)
+        g_event_loop_waiting.store(true, std::memory_order_relaxed);
     if (tries >= kFastTries + kSlowTries) return 0;
     std::this_thread::sleep_for(std::chrono::microseconds(tries < kFastTries ? 50 : 1000));
     return 1;
@@ -111,7 +118,17 @@ void Db::fail(std::string_view what) const {
                              std::string(what.substr(0, 160)));
 }
 
-Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+bool Db::event_loop_waiting() { return g_event_loop_waiting.load(std::memory_order_relaxed); }
+
+Transaction::Transaction(Db& db) : db_(db) {
+    struct WaitOver {  // through BEGIN, or given up on it
+        Db& db;
+        ~WaitOver() {
+            if (db.priority_ == Db::Priority::EventLoop) g_event_loop_waiting.store(false, std::memory_order_relaxed);
+        }
+    } wait_over{db_};
+    db_.exec("BEGIN IMMEDIATE");
+}
 Transaction::~Transaction() {
     if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }

@@ -60,7 +60,12 @@ private:
 
 class Db {
 public:
-    explicit Db(const std::string& path);
+    // SQLite has one writer at a time. While the event loop's connection waits for the
+    // write lock, background connections end their write transactions early
+    // (event_loop_waiting), so an API request waits for a sliver of one at most.
+    enum class Priority { EventLoop, Background };
+
+    explicit Db(const std::string& path, Priority priority = Priority::Background);
     Db(const Db&) = delete;
     Db& operator=(const Db&) = delete;
     ~Db();
@@ -71,11 +76,16 @@ public:
     int changes() const { return sqlite3_changes(db_); }
     [[noreturn]] void fail(std::string_view what) const;
     sqlite3* handle() const { return db_; }
+    Priority priority() const { return priority_; }
+    // True while the event loop's connection waits for the write lock (any thread).
+    static bool event_loop_waiting();
 
 private:
-    static int on_busy(void*, int tries);
+    friend class Transaction;  // clears the wait once the event loop's BEGIN is through
+    static int on_busy(void* self, int tries);
 
     sqlite3* db_ = nullptr;
+    Priority priority_;
     std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 

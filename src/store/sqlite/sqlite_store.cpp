@@ -155,10 +155,10 @@ CREATE INDEX webhook_deliveries_due ON webhook_deliveries (webhook_id, next_atte
 
 }  // namespace
 
-SqliteStore::SqliteStore(const std::string& path, const events::Bus* bus, Checkpoints checkpoints)
-    : db_(path), bus_(bus) {
+SqliteStore::SqliteStore(const std::string& path, const events::Bus* bus, Role role)
+    : db_(path, role == Role::EventLoop ? Db::Priority::EventLoop : Db::Priority::Background), bus_(bus) {
     migrate();
-    if (checkpoints == Checkpoints::Background) checkpointer_ = std::make_unique<Checkpointer>(path, db_);
+    if (role == Role::EventLoop) checkpointer_ = std::make_unique<Checkpointer>(path, db_);
 }
 
 void SqliteStore::migrate() {

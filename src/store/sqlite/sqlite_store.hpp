@@ -18,9 +18,12 @@ namespace gp::store::sqlite {
 class SqliteStore final : public Store {
 public:
     // bus may be null (a connection that never commits events, e.g. the delivery engine's).
-    // The event loop's connection checkpoints in the background so commits never stall on fsync.
-    enum class Checkpoints { Inline, Background };
-    SqliteStore(const std::string& path, const events::Bus* bus, Checkpoints checkpoints = Checkpoints::Inline);
+    // EventLoop: the connection that answers the API. It checkpoints on a thread of its own,
+    // so its commits never wait for an fsync, and it gets the write lock first (Db::Priority).
+    // Background (the delivery engine's): SQLite's automatic checkpoints run in its own
+    // commits, and its write transactions end early when the event loop waits.
+    enum class Role { EventLoop, Background };
+    SqliteStore(const std::string& path, const events::Bus* bus, Role role);
 
     bool catalogue_empty() override;
     std::vector<domain::Game> list_games(const domain::GameFilter& filter) override;
@@ -74,7 +77,8 @@ public:
     std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit) override;
     std::optional<domain::Millis> next_delivery_due(domain::Millis after) override;
     int prune_webhook_history(domain::Millis before, int limit) override;
-    void record_attempts(const std::vector<webhooks::AttemptOutcome>& outcomes, int disable_after_failures) override;
+    std::size_t record_attempts(const std::vector<webhooks::AttemptOutcome>& outcomes,
+                                int disable_after_failures) override;
 
 private:
     void migrate();
