@@ -355,9 +355,7 @@ private:
                 paused_until_ = domain::now_ms() + kErrorPauseMs;
                 first += part.size();
             }
-            // Bounded: the loop's busy handler gives up after about 5 s anyway.
-            for (int i = 0; i < 5000 && store::sqlite::Db::event_loop_waiting(); ++i)
-                std::this_thread::sleep_for(std::chrono::microseconds(20));
+            while (store::sqlite::Db::event_loop_waiting()) std::this_thread::sleep_for(std::chrono::microseconds(20));
         }
         release(outcomes);
         return true;

@@ -263,6 +263,7 @@ class SessionTest(SessionMixin, ServerTestCase):
         plays = self.game(games[8])["play_count"]
         sg = self.add_game(s["id"], games[8])
         self.assertEqual(self.game(games[8])["play_count"], plays + 1)
+        self.assertEqual(self.server.get("/api/sessions/%d" % s["id"])[2]["games_played"], 1)
         before = last_event_id(self.server.db)
         path = "/api/sessions/%d/games/%d" % (s["id"], sg["id"])
         status, _, body = self.server.request("DELETE", path, token=self.token)
@@ -270,6 +271,7 @@ class SessionTest(SessionMixin, ServerTestCase):
         self.assertEqual(body["sessionGameId"], sg["id"])
         self.assertEqual(self.game(games[8])["play_count"], plays)
         self.assertEqual(self.server.get("/api/sessions/%d/games" % s["id"])[2], [])
+        self.assertEqual(self.server.get("/api/sessions/%d" % s["id"])[2]["games_played"], 0)
         self.assertError(self.server.request("DELETE", path, token=self.token), 404, "Session game not found")
         self.assertEqual(events_after(self.server.db, before), [])
 

@@ -55,7 +55,16 @@ std::optional<std::int64_t> Stmt::opt_int64(int col) const {
 }
 
 namespace {
-std::atomic<bool> g_event_loop_waiting{false};
+// When the event loop's connection last polled for the write lock (steady clock, ns);
+// 0 once it got through. A timestamp, not a flag, so that a wait that ended some other
+// way (a read that was busy, say) stops counting by itself.
+std::atomic<std::int64_t> g_event_loop_waiting_since{0};
+constexpr std::int64_t kWaitingWindowNs = 2'000'000;  // longer than the busy handler's slowest poll
+
+std::int64_t steady_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 }  // namespace
 
 Db::Db(const std::string& path, Priority priority) : priority_(priority) {
@@ -81,7 +90,7 @@ Db::Db(const std::string& path, Priority priority) : priority_(priority) {
 int Db::on_busy(void* self, int tries) {
     constexpr int kFastTries = 200, kSlowTries = 5000;
     if (static_cast<Db*>(self)->priority_ == Priority::EventLoop)
-        g_event_loop_waiting.store(true, std::memory_order_relaxed);
+        g_event_loop_waiting_since.store(steady_ns(), std::memory_order_relaxed);
     if (tries >= kFastTries + kSlowTries) return 0;
     std::this_thread::sleep_for(std::chrono::microseconds(tries < kFastTries ? 50 : 1000));
     return 1;
@@ -118,13 +127,16 @@ void Db::fail(std::string_view what) const {
                              std::string(what.substr(0, 160)));
 }
 
-bool Db::event_loop_waiting() { return g_event_loop_waiting.load(std::memory_order_relaxed); }
+bool Db::event_loop_waiting() {
+    const std::int64_t since = g_event_loop_waiting_since.load(std::memory_order_relaxed);
+    return since != 0 && steady_ns() - since < kWaitingWindowNs;
+}
 
 Transaction::Transaction(Db& db) : db_(db) {
     struct WaitOver {  // through BEGIN, or given up on it
         Db& db;
         ~WaitOver() {
-            if (db.priority_ == Db::Priority::EventLoop) g_event_loop_waiting.store(false, std::memory_order_relaxed);
+            if (db.priority_ == Db::Priority::EventLoop) g_event_loop_waiting_since.store(0, std::memory_order_relaxed);
         }
     } wait_over{db_};
     db_.exec("BEGIN IMMEDIATE");

@@ -11,8 +11,7 @@ namespace {
 
 // games_played counts every game added to the session, skipped ones included.
 constexpr const char* kSessionSelect =
-    "SELECT s.id, s.notes, s.is_active, s.created_at, s.closed_at, "
-    "(SELECT COUNT(*) FROM session_games sg WHERE sg.session_id = s.id) FROM sessions s ";
+    "SELECT s.id, s.notes, s.is_active, s.created_at, s.closed_at, s.games_played FROM sessions s ";
 
 domain::Session read_session(const Stmt& st) {
     return {st.int64(0), st.opt_text(1), st.boolean(2), st.int64(3), st.opt_int64(4), st.integer(5)};
@@ -158,6 +157,7 @@ domain::SessionGame SqliteStore::add_session_game(Id session_id, Id game_id, boo
         .exec();
     const Id session_game_id = db_.last_insert_id();
     db_.prepare("UPDATE games SET play_count = play_count + 1 WHERE id = ?").bind_all(game_id).exec();
+    db_.prepare("UPDATE sessions SET games_played = games_played + 1 WHERE id = ?").bind_all(session_id).exec();
     session.games_played += 1;
     append_event("game.added", session_id, events::game_added(session, game, manually_added));
     commit(tx);
@@ -187,6 +187,7 @@ void SqliteStore::remove_session_game(Id session_id, Id session_game_id) {
     Transaction tx = begin();
     auto sg = load_session_game(session_id, session_game_id);
     db_.prepare("DELETE FROM session_games WHERE id = ?").bind_all(session_game_id).exec();
+    db_.prepare("UPDATE sessions SET games_played = games_played - 1 WHERE id = ?").bind_all(session_id).exec();
     // The play it counted never happened after all.
     db_.prepare("UPDATE games SET play_count = MAX(play_count - 1, 0) WHERE id = ?").bind_all(sg.game_id).exec();
     commit(tx);

@@ -151,6 +151,12 @@ DROP INDEX webhook_deliveries_by_hook;
 DROP INDEX webhook_deliveries_finished;
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (webhook_id, next_attempt_at, id);
 )sql",
+    // A session's game count kept with the session: counting its session_games on every
+    // read made adding a game cost more the longer the session was.
+    R"sql(
+ALTER TABLE sessions ADD COLUMN games_played INTEGER NOT NULL DEFAULT 0;
+UPDATE sessions SET games_played = (SELECT COUNT(*) FROM session_games sg WHERE sg.session_id = sessions.id);
+)sql",
 };
 
 }  // namespace
