@@ -182,7 +182,7 @@ void SqliteStore::migrate() {
             .bind_all(v + 1, domain::now_ms())
             .exec();
         tx.commit();
-        spdlog::info("schema migrated to version {}", v + 1);
+        spdlog::info("msg=\"schema migrated\" version={}", v + 1);
     }
 }
 
