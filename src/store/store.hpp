@@ -9,6 +9,7 @@
 // store failures.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -142,7 +143,7 @@ public:
     // a webhook's failed deliveries in a row and disables it when they reach
     // disable_after_failures (0 = never). Returns how many it stored: all, or fewer (at least
     // one) when the API is waiting for the store; the caller stores the rest later.
-    virtual std::size_t record_attempts(const std::vector<webhooks::AttemptOutcome>& outcomes,
+    virtual std::size_t record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
                                         int disable_after_failures) = 0;
     // Deletes up to `limit` finished (delivered or failed) deliveries created before
     // `before`, with their logs; returns how many. Pending ones are never touched.

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <span>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
@@ -344,9 +345,7 @@ private:
         const auto outcomes = std::exchange(unrecorded_, {});
         std::size_t first = 0;
         while (first < outcomes.size()) {
-            const std::vector<AttemptOutcome> part(
-                outcomes.begin() + static_cast<std::ptrdiff_t>(first),
-                outcomes.begin() + static_cast<std::ptrdiff_t>(std::min(outcomes.size(), first + kPerTransaction)));
+            const auto part = std::span(outcomes).subspan(first, std::min(kPerTransaction, outcomes.size() - first));
             try {
                 first += store.record_attempts(part, options_.disable_after_failures);
             } catch (const std::exception& e) {

@@ -76,9 +76,10 @@ public:
     int changes() const { return sqlite3_changes(db_); }
     [[noreturn]] void fail(std::string_view what) const;
     sqlite3* handle() const { return db_; }
-    Priority priority() const { return priority_; }
     // True while the event loop's connection waits for the write lock (any thread).
     static bool event_loop_waiting();
+    // A background connection in a write transaction should end it now.
+    bool yields_to_event_loop() const { return priority_ == Priority::Background && event_loop_waiting(); }
 
 private:
     friend class Transaction;  // clears the wait once the event loop's BEGIN is through

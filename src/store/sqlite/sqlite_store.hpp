@@ -77,7 +77,7 @@ public:
     std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit) override;
     std::optional<domain::Millis> next_delivery_due(domain::Millis after) override;
     int prune_webhook_history(domain::Millis before, int limit) override;
-    std::size_t record_attempts(const std::vector<webhooks::AttemptOutcome>& outcomes,
+    std::size_t record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
                                 int disable_after_failures) override;
 
 private:

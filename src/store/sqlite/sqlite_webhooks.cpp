@@ -202,14 +202,14 @@ std::optional<domain::Millis> SqliteStore::next_delivery_due(domain::Millis afte
     return st.step() ? st.opt_int64(0) : std::nullopt;
 }
 
-std::size_t SqliteStore::record_attempts(const std::vector<webhooks::AttemptOutcome>& outcomes,
+std::size_t SqliteStore::record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
                                          int disable_after_failures) {
     const auto now = domain::now_ms();
     Transaction tx = begin();
     std::size_t stored = 0;
     for (const auto& o : outcomes) {
         // Yield the write lock to the event loop between two outcomes.
-        if (stored > 0 && db_.priority() == Db::Priority::Background && Db::event_loop_waiting()) break;
+        if (stored > 0 && db_.yields_to_event_loop()) break;
         ++stored;
         const char* status = o.success ? "delivered" : o.retry_at ? "pending" : "failed";
         db_.prepare("UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, delivered_at = ? "
