@@ -24,9 +24,12 @@ Checkpointer::~Checkpointer() {
 
 int Checkpointer::on_commit(void* self, sqlite3*, const char*, int wal_pages) {
     auto* c = static_cast<Checkpointer*>(self);
-    const int base = c->checkpointed_frames_.load(std::memory_order_relaxed);
-    if (wal_pages < base) c->checkpointed_frames_.store(0, std::memory_order_relaxed);  // the WAL restarted
-    if (wal_pages - (wal_pages < base ? 0 : base) < c->pages_) return SQLITE_OK;
+    int base = c->checkpointed_frames_.load(std::memory_order_relaxed);
+    if (wal_pages < base) {  // the WAL restarted
+        base = 0;
+        c->checkpointed_frames_.store(0, std::memory_order_relaxed);
+    }
+    if (wal_pages - base < c->pages_) return SQLITE_OK;
     {
         std::lock_guard lock(c->mutex_);
         if (c->requested_) return SQLITE_OK;  // already asked; no wake-up per commit
