@@ -18,17 +18,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "percentile.hpp"
 
 namespace {
 
@@ -90,12 +90,6 @@ void pin(int cpu) {
         }
     }
     std::_Exit(0);
-}
-
-double percentile(std::vector<double> v, double p) {
-    std::sort(v.begin(), v.end());
-    const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
-    return v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
 }
 
 }  // namespace
@@ -167,9 +161,10 @@ int main(int argc, char** argv) {
             while (shared.last_arrival_ns[r].load() == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
             ms.push_back(static_cast<double>(shared.last_arrival_ns[r].load() - start) / 1e6);
         }
+        const double p50 = percentile(ms, 0.5), p99 = percentile(ms, 0.99);  // sorts: back() is the max
         std::printf("%s: first send to last arrival p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
-                    two_threads ? "two sending threads (core 0 + 1)" : "one sending thread (core 1)  ",
-                    percentile(ms, 0.5), percentile(ms, 0.99), *std::max_element(ms.begin(), ms.end()));
+                    two_threads ? "two sending threads (core 0 + 1)" : "one sending thread (core 1)  ", p50, p99,
+                    ms.back());
     };
     std::printf("raw send() of %zu bytes to %d loopback TCP connections, %d rounds each:\n", bytes, connections,
                 rounds);

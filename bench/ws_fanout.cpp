@@ -23,7 +23,6 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <cmath>
 #include <cstring>
 #include <cstdio>
 #include <fstream>
@@ -33,6 +32,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "percentile.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -320,14 +321,6 @@ private:
     http::response<http::string_body> res_;
     std::function<void()> done_;
 };
-
-// Nearest-rank percentile (sorts v).
-double percentile(std::vector<double>& v, double p) {
-    if (v.empty()) return 0.0;
-    std::sort(v.begin(), v.end());
-    const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
-    return v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
-}
 
 int main(int argc, char** argv) {
     Options o;
