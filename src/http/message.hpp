@@ -25,6 +25,7 @@ struct Request {
     std::string authorization;
     std::string content_type;
     std::string body;
+    std::string remote_address;  // the peer's IP address as text (for throttling and loopback checks)
 
     std::vector<std::string> params;  // path parameters, filled by the router
     std::optional<Claims> user;       // set by the auth middleware on protected routes

@@ -93,6 +93,8 @@ private:
         req.authorization = std::string(message[bhttp::field::authorization]);
         req.content_type = std::string(message[bhttp::field::content_type]);
         req.body = std::move(message.body());
+        beast::error_code ignored;
+        req.remote_address = stream_.socket().remote_endpoint(ignored).address().to_string();
         Response res = router_.dispatch(req);
         if (res.status >= 500) spdlog::warn("status={} method={} path={}", res.status, req.method, req.path);
         write(to_beast(std::move(res), message.version(), message.keep_alive()));
