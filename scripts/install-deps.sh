@@ -9,7 +9,12 @@ packages=(
   libgtest-dev
   python3 python3-websockets
   wrk sqlite3 curl openssl ca-certificates
+  chromium
 )
+# Node.js 18+ and npm build the web app (web/). A Node.js from elsewhere (e.g. NodeSource,
+# which bundles npm) is kept; Debian's own packages are installed only when none is there.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

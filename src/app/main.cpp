@@ -23,6 +23,7 @@
 #include "events/bus.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
+#include "http/static_site.hpp"
 #include "http/tokens.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "webhooks/delivery_engine.hpp"
@@ -53,6 +54,8 @@ int main(int argc, char** argv) {
         http::Router router(tokens);
         http::Services services{store, tokens, [&engine] { engine.notify(); }};
         http::add_all_routes(router, services);
+        const http::StaticSite site(http::embedded_assets());
+        router.set_fallback([&site](http::Request& req) { return site.serve(req); });
         http::Server server(ioc, router, hub, cfg.server);
         server.start();
         engine.start();

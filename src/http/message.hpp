@@ -11,6 +11,9 @@
 
 namespace gp::http {
 
+inline constexpr const char* kRoleAdmin = "admin";
+inline constexpr const char* kRoleFeed = "feed";  // live feed only (POST /api/auth/feed-token)
+
 struct Claims {
     std::string role;
     long long iat = 0;
@@ -24,6 +27,8 @@ struct Request {
     std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
     std::string authorization;
     std::string content_type;
+    std::string accept_encoding;  // for the web app's precompressed files
+    std::string if_none_match;    // for the web app's ETags
     std::string body;
     std::string remote_address;  // the peer's IP address as text (for throttling and loopback checks)
 

@@ -78,6 +78,7 @@ Response Router::dispatch(Request& req) const {
         res.headers.emplace_back("Allow", allowed);
         return res;
     }
+    if (fallback_) return fallback_(req);
     return Response::error(404, "Not found: " + req.method + " " + req.path);
 }
 
@@ -92,6 +93,7 @@ Response Router::run(const Route& route, Request& req) const {
         if (token.empty()) return Response::error(401, "Access token required");
         req.user = tokens_.verify(token);
         if (!req.user) return Response::error(403, "Invalid or expired token");
+        if (req.user->role != kRoleAdmin) return Response::error(403, "This token only opens the live feed");
     }
     try {
         return route.handler(req);

@@ -22,7 +22,9 @@ public:
 
     // Patterns like "/api/sessions/{id}/games"; literal segments win over {params}.
     void add(std::string method, std::string_view pattern, Access access, Handler handler);
-    // Never throws: unknown path 404, known path with another method 405,
+    // Answers requests for paths no route matches (the web app); without one they get 404.
+    void set_fallback(Handler handler) { fallback_ = std::move(handler); }
+    // Never throws: unknown path 404 (or the fallback), known path with another method 405,
     // domain errors their status, anything else 500.
     Response dispatch(Request& req) const;
 
@@ -38,6 +40,7 @@ private:
 
     const TokenService& tokens_;
     std::vector<Route> routes_;
+    Handler fallback_;
 };
 
 }  // namespace gp::http

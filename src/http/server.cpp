@@ -92,6 +92,8 @@ private:
         }
         req.authorization = std::string(message[bhttp::field::authorization]);
         req.content_type = std::string(message[bhttp::field::content_type]);
+        req.accept_encoding = std::string(message[bhttp::field::accept_encoding]);
+        req.if_none_match = std::string(message[bhttp::field::if_none_match]);
         req.body = std::move(message.body());
         beast::error_code ignored;
         req.remote_address = stream_.socket().remote_endpoint(ignored).address().to_string();

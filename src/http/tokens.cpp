@@ -36,16 +36,20 @@ bool TokenService::admin_key_matches(std::string_view key) const {
     return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string TokenService::issue() const {
+std::string TokenService::issue() const { return sign(kRoleAdmin, lifetime_); }
+
+std::string TokenService::issue_feed(long long ttl_seconds) const { return sign(kRoleFeed, ttl_seconds); }
+
+std::string TokenService::sign(const char* role, long long ttl_seconds) const {
     jwt_t* raw = nullptr;
     if (jwt_new(&raw) != 0) throw std::runtime_error("jwt_new failed");
     JwtPtr jwt(raw);
     const long long now_ms = domain::now_ms();
     const long long now = now_ms / 1000;
-    jwt_add_grant(jwt.get(), "role", "admin");
+    jwt_add_grant(jwt.get(), "role", role);
     jwt_add_grant_int(jwt.get(), "timestamp", now_ms);
     jwt_add_grant_int(jwt.get(), "iat", now);
-    jwt_add_grant_int(jwt.get(), "exp", now + lifetime_);
+    jwt_add_grant_int(jwt.get(), "exp", now + ttl_seconds);
     if (jwt_set_alg(jwt.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret_.data()),
                     static_cast<int>(secret_.size())) != 0)
         throw std::runtime_error("jwt_set_alg failed");
@@ -78,7 +82,7 @@ std::optional<Claims> TokenService::verify(std::string_view token) const {
     c.iat = jwt_get_grant_int(jwt.get(), "iat");
     c.exp = jwt_get_grant_int(jwt.get(), "exp");
     c.timestamp = jwt_get_grant_int(jwt.get(), "timestamp");
-    if (c.role != "admin" || c.exp <= 0 || c.exp <= domain::now_ms() / 1000) return std::nullopt;
+    if ((c.role != kRoleAdmin && c.role != kRoleFeed) || c.exp <= 0 || c.exp <= domain::now_ms() / 1000) return std::nullopt;
     return c;
 }
 

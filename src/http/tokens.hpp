@@ -1,5 +1,7 @@
 #pragma once
 // Admin-key login and JWTs: HS256 only, 24 h lifetime, constant-time key check.
+// Feed tokens (role "feed") open the live feed only: the WebSocket accepts them,
+// every admin route refuses them.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,10 +16,14 @@ public:
 
     bool admin_key_matches(std::string_view key) const;
     std::string issue() const;
-    // nullopt for a malformed token, a bad signature, any algorithm but HS256, or an expired token.
+    std::string issue_feed(long long ttl_seconds) const;
+    // nullopt for a malformed token, a bad signature, any algorithm but HS256, an expired
+    // token or a role other than admin and feed (Claims::role says which).
     std::optional<Claims> verify(std::string_view token) const;
 
 private:
+    std::string sign(const char* role, long long ttl_seconds) const;
+
     std::string admin_key_;
     std::string secret_;
     long long lifetime_;

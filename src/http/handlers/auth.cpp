@@ -1,5 +1,6 @@
 #include <boost/json/object.hpp>
 
+#include "domain/time.hpp"
 #include "http/json_input.hpp"
 #include "http/routes.hpp"
 #include "http/tokens.hpp"
@@ -21,6 +22,17 @@ void add_auth_routes(Router& r, Services& s) {
         return Response::json(200, json::object{{"token", s.tokens.issue()},
                                                 {"message", "Authentication successful"},
                                                 {"expiresIn", "24h"}});
+    });
+
+    // A long-lived token for the live feed only (a stream overlay's URL): the WebSocket
+    // accepts it, every admin route answers 403.
+    r.add("POST", "/api/auth/feed-token", Access::Admin, [&s](Request& req) {
+        constexpr long long kDefaultTtl = 30LL * 24 * 3600, kMaxTtl = 366LL * 24 * 3600;
+        const auto ttl = opt_int(parse_object(req), "ttl_seconds", 1, kMaxTtl).value_or(kDefaultTtl);
+        std::string token = s.tokens.issue_feed(ttl);
+        const long long exp = s.tokens.verify(token)->exp;
+        return Response::json(200, json::object{{"token", std::move(token)},
+                                                {"expires_at", domain::format_iso(exp * 1000)}});
     });
 
     r.add("POST", "/api/auth/verify", Access::Admin, [](Request& req) {
