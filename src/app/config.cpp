@@ -95,6 +95,9 @@ Config load_config(int argc, char** argv) {
         ->envname("WS_MAX_MESSAGE")->check(CLI::Range(256, 16 * 1024 * 1024));
     cli.add_option("--ws-send-queue", c.ws.send_queue_limit, "Messages queued per connection before it is closed")
         ->envname("WS_SEND_QUEUE")->check(CLI::Range(1, 1000000));
+    cli.add_option("--ws-send-queue-bytes", c.ws.send_queue_bytes,
+                   "Bytes queued per connection before it is closed")
+        ->envname("WS_SEND_QUEUE_BYTES")->check(CLI::Range(4096, 1 << 30));
     cli.add_option("--ws-idle-timeout", ws_idle_s, "Seconds of silence before a WebSocket is closed")
         ->envname("WS_IDLE_TIMEOUT")->check(CLI::Range(1, 86400));
     cli.add_flag("--allow-private-webhooks", c.webhooks.allow_private,
@@ -119,6 +122,7 @@ Config load_config(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         std::exit(cli.exit(e));
     }
+    c.ws_max_connections_explicit = cli.get_option("--ws-max-connections")->count() > 0;
     c.server.port = static_cast<unsigned short>(port);
     c.server.read_timeout = std::chrono::seconds(read_timeout_s);
     c.ws.idle_timeout = std::chrono::seconds(ws_idle_s);

@@ -19,6 +19,7 @@ struct Config {
     bool dev_mode = false;
     std::string log_level = "info";
     ws::HubOptions ws;
+    bool ws_max_connections_explicit = false;  // given by flag or environment, not the default
     webhooks::EngineOptions webhooks;
     std::chrono::milliseconds webhook_log_retention{30LL * 86400000};  // 0 = keep forever
 };

@@ -3,21 +3,24 @@
 //    WebSocket hub and all handlers; it owns the main SqliteStore connection,
 //    commits changes with their outbox events, and publishes them on the Bus.
 //  - the webhook delivery engine: one thread with its own SqliteStore connection
-//    (reads only) and a libcurl multi handle; the Bus only wakes it (notify()). It
-//    hands attempt outcomes back to the event loop, which stores them: one writer.
+//    and a libcurl multi handle; the Bus only wakes it (notify()). It stores its
+//    attempt outcomes itself, yielding SQLite's write lock to the event loop.
 //  - the WAL checkpointer (store/sqlite/checkpointer): one thread with its own
 //    connection, asked by the main connection's WAL hook, so no commit on the
 //    event loop waits for a checkpoint's fsync.
 // The threads share no data structures: they meet only through SQLite, the
-// checkpointer's request flag, and the engine's wake-up and hand-back of outcomes.
+// checkpointer's request flag, and the engine's wake-up.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <functional>
 
 #include "app/config.hpp"
+#include "app/event_loop.hpp"
+#include "app/fd_limit.hpp"
 #include "app/logging.hpp"
 #include "app/seed.hpp"
 #include "events/bus.hpp"
@@ -30,54 +33,88 @@
 #include "webhooks/history_pruner.hpp"
 #include "ws/hub.hpp"
 
+namespace {
+
+using namespace gp;
+
+// Bounds a graceful shutdown: requests in progress, WebSocket closing handshakes
+// and webhook attempts in flight get this long, then the process exits anyway.
+constexpr auto kShutdownGrace = std::chrono::seconds(10);
+
+int serve(app::Config& cfg) {
+    app::fit_websocket_connections(cfg, app::raise_open_file_limit());
+    if (auto dir = std::filesystem::path(cfg.db_path).parent_path(); !dir.empty())
+        std::filesystem::create_directories(dir);
+
+    events::Bus bus;
+    store::sqlite::SqliteStore store(cfg.db_path, &bus, store::sqlite::SqliteStore::Role::EventLoop);
+    app::seed_catalogue(store, cfg.catalogue_path);
+
+    http::TokenService tokens(cfg.admin_key, cfg.jwt_secret);
+    boost::asio::io_context ioc{1};
+    ws::Hub hub(ioc, store, tokens, cfg.ws);
+    webhooks::DeliveryEngine engine(cfg.db_path, cfg.webhooks);
+    bus.subscribe([&hub](const events::Event& e) { hub.publish(e); });
+    bus.subscribe([&engine](const events::Event&) { engine.notify(); });
+
+    webhooks::HistoryPruner pruner(ioc, store, cfg.webhook_log_retention);
+
+    http::Router router(tokens);
+    http::Services services{store, tokens, [&engine] { engine.notify(); }};
+    http::add_all_routes(router, services);
+    const http::StaticSite site(http::embedded_assets());
+    router.set_fallback([&site](http::Request& req) { return site.serve(req); });
+    http::Server server(ioc, router, hub, cfg.server);
+    server.start();
+    engine.start();
+    pruner.start();
+
+    // SIGINT/SIGTERM: stop accepting, let requests in progress finish, close every
+    // WebSocket with 1001, let webhook attempts in flight finish (the rest stay
+    // pending for the next start), all within kShutdownGrace; the store then
+    // checkpoints the WAL as it closes.
+    boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    boost::asio::steady_timer drained(ioc);
+    std::chrono::steady_clock::time_point deadline;
+    std::function<void()> wait_until_drained = [&] {
+        if ((server.open_connections() == 0 && hub.connection_count() == 0) ||
+            std::chrono::steady_clock::now() >= deadline) {
+            spdlog::info("msg=\"event loop stopping\" open_http={} open_websockets={}", server.open_connections(),
+                         hub.connection_count());
+            return ioc.stop();
+        }
+        drained.expires_after(std::chrono::milliseconds(20));
+        drained.async_wait([&](boost::system::error_code) { wait_until_drained(); });
+    };
+    signals.async_wait([&](boost::system::error_code ec, int sig) {
+        if (ec) return;
+        spdlog::info("msg=\"shutting down\" signal={} open_http={} open_websockets={}", sig, server.open_connections(),
+                     hub.connection_count());
+        deadline = std::chrono::steady_clock::now() + kShutdownGrace;
+        engine.begin_stop(kShutdownGrace);
+        server.shutdown();
+        hub.shutdown();
+        wait_until_drained();
+    });
+    spdlog::info("msg=listening address={} port={} db={} max_websockets={}", cfg.server.address, server.bound_port(),
+                 cfg.db_path, cfg.ws.max_connections);
+    app::run_event_loop(ioc);
+    engine.stop();
+    spdlog::info("msg=stopped");
+    return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-    using namespace gp;
-    app::Config cfg = app::load_config(argc, argv);
-    app::setup_logging(cfg.log_level);
+    gp::app::Config cfg = gp::app::load_config(argc, argv);
+    gp::app::setup_logging(cfg.log_level);
     try {
-        if (auto dir = std::filesystem::path(cfg.db_path).parent_path(); !dir.empty())
-            std::filesystem::create_directories(dir);
-
-        events::Bus bus;
-        store::sqlite::SqliteStore store(cfg.db_path, &bus, store::sqlite::SqliteStore::Role::EventLoop);
-        app::seed_catalogue(store, cfg.catalogue_path);
-
-        http::TokenService tokens(cfg.admin_key, cfg.jwt_secret);
-        boost::asio::io_context ioc{1};
-        ws::Hub hub(ioc, store, tokens, cfg.ws);
-        webhooks::DeliveryEngine engine(cfg.db_path, cfg.webhooks);
-        bus.subscribe([&hub](const events::Event& e) { hub.publish(e); });
-        bus.subscribe([&engine](const events::Event&) { engine.notify(); });
-
-        webhooks::HistoryPruner pruner(ioc, store, cfg.webhook_log_retention);
-
-        http::Router router(tokens);
-        http::Services services{store, tokens, [&engine] { engine.notify(); }};
-        http::add_all_routes(router, services);
-        const http::StaticSite site(http::embedded_assets());
-        router.set_fallback([&site](http::Request& req) { return site.serve(req); });
-        http::Server server(ioc, router, hub, cfg.server);
-        server.start();
-        engine.start();
-        pruner.start();
-
-        // On SIGINT/SIGTERM: the delivery engine stores its finished attempts and stops,
-        // WebSocket clients get a 1001 close frame, and the loop stops after a short grace.
-        boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-        boost::asio::steady_timer grace(ioc);
-        signals.async_wait([&](auto, int sig) {
-            spdlog::info("msg=\"shutting down\" signal={}", sig);
-            engine.stop();
-            hub.shutdown();
-            grace.expires_after(std::chrono::milliseconds(300));
-            grace.async_wait([&ioc](auto) { ioc.stop(); });
-        });
-        spdlog::info("msg=listening address={} port={} db={}", cfg.server.address, server.bound_port(), cfg.db_path);
-        ioc.run();
-        engine.stop();
+        return serve(cfg);
     } catch (const std::exception& e) {
+        // The event loop catches what its handlers throw: whatever arrives here
+        // failed while starting (or while closing the store at exit).
         spdlog::critical("msg=\"startup failed\" error=\"{}\"", e.what());
         return 1;
     }
-    return 0;
 }

@@ -1,14 +1,19 @@
 #include "http/server.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
 
+#include <functional>
+#include <optional>
+#include <unordered_set>
+#include <vector>
+
 #include "http/message.hpp"
+#include "http/request_parsing.hpp"
 #include "http/router.hpp"
 #include "ws/upgrade.hpp"
 
@@ -33,87 +38,136 @@ bhttp::response<bhttp::string_body> to_beast(Response&& r, unsigned version, boo
     return res;
 }
 
-// Parses the target into a decoded path and query; false if it is not a valid origin-form.
-bool fill_target(Request& req, std::string_view target) {
-    auto parsed = boost::urls::parse_origin_form(target);
-    if (!parsed) return false;
-    req.path = parsed->path();
-    for (auto param : parsed->params()) req.query.emplace_back(param.key, param.value);
-    return true;
-}
+class HttpSession;
+
+// Every HTTP session alive, so that shutdown can let in-flight requests finish
+// and close idle keep-alive connections at once.
+struct SessionRegistry {
+    std::unordered_set<HttpSession*> live;
+    bool draining = false;
+};
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
 public:
-    HttpSession(tcp::socket&& socket, const Router& router, ws::Hub& hub, const ServerOptions& options)
-        : stream_(std::move(socket)), router_(router), hub_(hub), options_(options) {}
+    HttpSession(tcp::socket&& socket, const Router& router, ws::Hub& hub, const ServerOptions& options,
+                std::shared_ptr<SessionRegistry> registry)
+        : stream_(std::move(socket)),
+          buffer_(kMaxBuffered),
+          router_(router),
+          hub_(hub),
+          options_(options),
+          registry_(std::move(registry)) {
+        registry_->live.insert(this);
+    }
+    ~HttpSession() { registry_->live.erase(this); }
 
     void start() { read_request(); }
 
-private:
-    void read_request() {
-        parser_.emplace();
-        parser_->body_limit(options_.body_limit);
-        parser_->header_limit(16 * 1024);
-        stream_.expires_after(options_.read_timeout);
-        bhttp::async_read(stream_, buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    // Shutdown: a connection waiting for its next request is closed now; one in the
+    // middle of a request finishes it and closes after the response.
+    void drain() {
+        if (state_ == State::Idle && buffer_.size() == 0) {
+            beast::error_code ignored;
+            stream_.socket().cancel(ignored);
+        }
     }
 
-    void on_read(beast::error_code ec) {
+private:
+    enum class State { Idle, Reading, Writing, Done };
+
+    void read_request() {
+        if (registry_->draining) return close();
+        state_ = State::Idle;
+        parser_.emplace(options_.body_limit);
+        stream_.expires_after(options_.read_timeout);
+        bhttp::async_read_header(stream_, buffer_, parser_->beast(), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            self->guarded([&] { self->on_header(ec); });
+        });
+    }
+
+    void on_header(beast::error_code ec) {
+        state_ = State::Reading;
+        if (ec) return on_read_error(ec);
+        if (auto refusal = framing_error(parser_->beast().get())) return reply_and_close(std::move(*refusal));
+        if (parser_->beast().is_done()) return on_request();
+        bhttp::async_read(stream_, buffer_, parser_->beast(), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            self->guarded([&] {
+                if (ec) return self->on_read_error(ec);
+                self->on_request();
+            });
+        });
+    }
+
+    void on_read_error(beast::error_code ec) {
         if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
             ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
             return close();
         }
-        if (ec == bhttp::error::body_limit) {
+        if (ec == bhttp::error::body_limit || parser_->extensions_too_large()) {
             return reply_and_close(Response::error(413, "Request body too large (limit " +
-                                                           std::to_string(options_.body_limit) + " bytes)"));
+                                                           std::to_string(options_.body_limit) +
+                                                           " bytes, chunk extensions included)"));
         }
-        if (ec == bhttp::error::header_limit) {
-            return reply_and_close(Response::error(431, "Request headers too large"));
+        if (ec == bhttp::error::header_limit) return reply_and_close(Response::error(431, "Request headers too large"));
+        if (ec == bhttp::error::buffer_overflow) {
+            // Only a chunk-size line or a trailer section can outgrow the buffer: the
+            // header is caught by header_limit first and body bytes never stay in it.
+            return reply_and_close(Response::error(413, "Chunk line or trailer section too large"));
         }
-        if (ec) {
-            return reply_and_close(Response::error(400, "Malformed HTTP request: " + ec.message()));
-        }
-        auto message = parser_->release();
-        Request req;
-        req.method = std::string(message.method_string());
-        if (!fill_target(req, message.target())) {
-            return reply_and_close(Response::error(400, "Malformed request target"));
-        }
-        if (req.path == kLivePath) {
+        reply_and_close(Response::error(400, "Malformed HTTP request: " + ec.message()));
+    }
+
+    void on_request() {
+        auto& message = parser_->beast().get();
+        std::optional<Request> req = to_request(message);
+        if (!req) return reply_and_close(Response::error(400, "Malformed request target"));
+        if (req->path == kLivePath) {
             if (!beast::websocket::is_upgrade(message)) {
                 auto res = Response::error(426, "This is the WebSocket feed: connect with a WebSocket client");
                 res.headers.emplace_back("Upgrade", "websocket");
                 return write(to_beast(std::move(res), message.version(), message.keep_alive()));
             }
+            if (!valid_websocket_key(message[bhttp::field::sec_websocket_key])) {
+                return reply_and_close(Response::error(400, "Invalid Sec-WebSocket-Key (must be 16 bytes in base64)"));
+            }
             stream_.expires_never();
-            ws::accept_upgrade(hub_, std::move(stream_), std::move(message));
+            state_ = State::Done;
+            ws::accept_upgrade(hub_, std::move(stream_), parser_->beast().release());
             return;
         }
-        req.authorization = std::string(message[bhttp::field::authorization]);
-        req.content_type = std::string(message[bhttp::field::content_type]);
-        req.accept_encoding = std::string(message[bhttp::field::accept_encoding]);
-        req.if_none_match = std::string(message[bhttp::field::if_none_match]);
-        req.body = std::move(message.body());
         beast::error_code ignored;
-        req.remote_address = stream_.socket().remote_endpoint(ignored).address().to_string();
-        Response res = router_.dispatch(req);
-        if (res.status >= 500) spdlog::warn("status={} method={} path={}", res.status, req.method, req.path);
-        write(to_beast(std::move(res), message.version(), message.keep_alive()));
+        req->remote_address = stream_.socket().remote_endpoint(ignored).address().to_string();
+        Response res = router_.dispatch(*req);
+        if (res.status >= 500) spdlog::warn("status={} method={} path={}", res.status, req->method, req->path);
+        write(to_beast(std::move(res), message.version(), message.keep_alive() && !registry_->draining));
+    }
+
+    // Runs a completion handler's work; an exception from it (a parser, a handler,
+    // serialisation) ends this connection only, never the event loop.
+    template <class Work>
+    void guarded(Work&& work) {
+        try {
+            work();
+        } catch (const std::exception& e) {
+            spdlog::error("msg=\"http connection failed, closed\" remote={} error=\"{}\"", remote(), e.what());
+            close();
+        }
     }
 
     void write(bhttp::response<bhttp::string_body>&& res) {
+        state_ = State::Writing;
         auto sp = std::make_shared<bhttp::response<bhttp::string_body>>(std::move(res));
         stream_.expires_after(options_.read_timeout);
         bhttp::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code ec, std::size_t) {
             if (ec || !sp->keep_alive()) return self->close();
-            self->read_request();
+            self->guarded([&] { self->read_request(); });
         });
     }
 
     // For requests refused before their body was read: answer, then half-close and
     // discard what the client is still sending, so it reads our error instead of a reset.
     void reply_and_close(Response&& r) {
+        state_ = State::Writing;
         auto sp = std::make_shared<bhttp::response<bhttp::string_body>>(to_beast(std::move(r), 11, false));
         stream_.expires_after(options_.read_timeout);
         bhttp::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code ec, std::size_t) {
@@ -121,32 +175,41 @@ private:
             beast::error_code ignored;
             self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
             self->stream_.expires_after(std::chrono::seconds(5));
-            self->drain(0);
+            self->discard(0);
         });
     }
 
-    void drain(std::size_t discarded) {
+    void discard(std::size_t discarded) {
         constexpr std::size_t kMaxDiscard = 64 * 1024 * 1024;
         buffer_.clear();
-        stream_.async_read_some(buffer_.prepare(64 * 1024),
+        stream_.async_read_some(buffer_.prepare(kMaxBuffered),
                                 [self = shared_from_this(), discarded](beast::error_code ec, std::size_t n) {
                                     if (ec || discarded + n > kMaxDiscard) return self->stream_.close();
-                                    self->drain(discarded + n);
+                                    self->discard(discarded + n);
                                 });
     }
 
     void close() {
+        state_ = State::Done;
         beast::error_code ignored;
         stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
         stream_.close();
     }
 
+    std::string remote() {
+        beast::error_code ec;
+        const auto ep = stream_.socket().remote_endpoint(ec);
+        return ec ? std::string("unknown") : ep.address().to_string() + ":" + std::to_string(ep.port());
+    }
+
     beast::tcp_stream stream_;
-    beast::flat_buffer buffer_;
-    std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    beast::flat_buffer buffer_;  // bounded by kMaxBuffered
+    std::optional<RequestParser> parser_;
+    State state_ = State::Idle;
     const Router& router_;
     ws::Hub& hub_;
     const ServerOptions& options_;
+    std::shared_ptr<SessionRegistry> registry_;
 };
 
 }  // namespace
@@ -154,7 +217,7 @@ private:
 class Server::Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(asio::io_context& ioc, const Router& router, ws::Hub& hub, ServerOptions options)
-        : acceptor_(ioc), router_(router), hub_(hub), options_(std::move(options)) {}
+        : acceptor_(ioc), retry_timer_(ioc), router_(router), hub_(hub), options_(std::move(options)) {}
 
     void start() {
         tcp::endpoint ep{asio::ip::make_address(options_.address), options_.port};
@@ -165,24 +228,68 @@ public:
         accept();
     }
 
+    void shutdown() {
+        beast::error_code ignored;
+        acceptor_.close(ignored);
+        retry_timer_.cancel();
+        registry_->draining = true;
+        // drain() may close a session, which erases it from the set: iterate a copy.
+        const std::vector<HttpSession*> sessions(registry_->live.begin(), registry_->live.end());
+        for (HttpSession* s : sessions) s->drain();
+    }
+
+    std::size_t open_sessions() const { return registry_->live.size(); }
+
     unsigned short port() const { return acceptor_.local_endpoint().port(); }
 
 private:
+    static constexpr auto kFirstBackoff = std::chrono::milliseconds(50);
+    static constexpr auto kMaxBackoff = std::chrono::seconds(1);
+
     void accept() {
         acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-            if (ec == asio::error::operation_aborted) return;
-            if (ec) {
-                // Out of file descriptors and the like: log, then keep accepting.
-                spdlog::warn("accept failed: {}", ec.message());
-            } else {
-                socket.set_option(tcp::no_delay(true), ec);
-                std::make_shared<HttpSession>(std::move(socket), self->router_, self->hub_, self->options_)->start();
+            if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+            if (ec) return self->back_off(ec);
+            if (self->failed_accepts_ != 0) {
+                spdlog::info("msg=\"accepting again\" failed_accepts={}", self->failed_accepts_);
+                self->failed_accepts_ = 0;
+                self->backoff_ = kFirstBackoff;
             }
+            socket.set_option(tcp::no_delay(true), ec);
+            std::make_shared<HttpSession>(std::move(socket), self->router_, self->hub_, self->options_,
+                                          self->registry_)
+                ->start();
             self->accept();
         });
     }
 
+    // Out of file descriptors (or memory), accepting again at once fails again at
+    // once: wait, doubling the pause up to kMaxBackoff, and log once per pause.
+    // Open connections are served meanwhile.
+    void back_off(beast::error_code ec) {
+        const bool resource_shortage = ec == asio::error::no_descriptors || ec.value() == ENFILE ||
+                                       ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+        if (!resource_shortage) {
+            spdlog::debug("msg=\"accept failed\" error=\"{}\"", ec.message());
+            return accept();
+        }
+        ++failed_accepts_;
+        if (failed_accepts_ == 1 || backoff_ == kMaxBackoff) {
+            spdlog::warn("msg=\"accept failed, pausing\" error=\"{}\" failures={} pause_ms={} open_http={}",
+                         ec.message(), failed_accepts_, backoff_.count(), registry_->live.size());
+        }
+        retry_timer_.expires_after(backoff_);
+        backoff_ = std::min<std::chrono::milliseconds>(backoff_ * 2, kMaxBackoff);
+        retry_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec) self->accept();
+        });
+    }
+
     tcp::acceptor acceptor_;
+    asio::steady_timer retry_timer_;
+    std::chrono::milliseconds backoff_ = kFirstBackoff;
+    std::uint64_t failed_accepts_ = 0;
+    std::shared_ptr<SessionRegistry> registry_ = std::make_shared<SessionRegistry>();
     const Router& router_;
     ws::Hub& hub_;
     ServerOptions options_;
@@ -194,6 +301,10 @@ Server::Server(asio::io_context& ioc, const Router& router, ws::Hub& hub, Server
 Server::~Server() = default;
 
 void Server::start() { listener_->start(); }
+
+void Server::shutdown() { listener_->shutdown(); }
+
+std::size_t Server::open_connections() const { return listener_->open_sessions(); }
 
 unsigned short Server::bound_port() const { return listener_->port(); }
 

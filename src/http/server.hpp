@@ -32,6 +32,10 @@ public:
     ~Server();
     void start();                        // binds and starts accepting; throws if the port is taken
     unsigned short bound_port() const;   // the real port when options.port was 0
+    // Stops accepting; idle keep-alive connections close now, requests in progress
+    // finish and their connections close after the response.
+    void shutdown();
+    std::size_t open_connections() const;  // HTTP connections (upgraded ones belong to the hub)
 
 private:
     class Listener;

@@ -131,10 +131,15 @@ public:
         thread_ = std::thread([this] { run(); });
     }
 
-    void stop() {
-        if (!thread_.joinable()) return;
+    void begin_stop(std::chrono::milliseconds drain) {
+        drain_until_ = domain::now_ms() + drain.count();
         stopping_ = true;
         curl_multi_wakeup(multi_);
+    }
+
+    void stop() {
+        if (!thread_.joinable()) return;
+        if (!stopping_) begin_stop(std::chrono::milliseconds(0));
         thread_.join();
     }
 
@@ -163,12 +168,17 @@ private:
                      options_.max_in_flight, per_webhook_cap_, options_.allow_private);
         bool refill = true;  // look for due deliveries (at start: whatever is left from before)
         std::optional<domain::Millis> next_due;
-        while (!stopping_) {
+        for (;;) {
+            // Stopping: no new attempts; those in flight may finish until drain_until_.
+            const bool stopping = stopping_;
+            if (stopping && (in_flight_.empty() || domain::now_ms() >= drain_until_)) break;
             int wait_ms = kIdlePollMs;
             try {
                 const bool woken = wake_requested_.exchange(false);
                 const auto now = domain::now_ms();
-                if (now < paused_until_) {
+                if (stopping) {
+                    wait_ms = kRecordIntervalMs;
+                } else if (now < paused_until_) {
                     refill = true;  // once the pause is over
                     wait_ms = static_cast<int>(paused_until_ - now);
                 } else if (refill || woken || (next_due && now >= *next_due)) {
@@ -373,6 +383,7 @@ private:
     CURLM* multi_ = nullptr;
     std::thread thread_;
     std::atomic<bool> stopping_{false};
+    std::atomic<domain::Millis> drain_until_{0};
     std::atomic<bool> wake_requested_{false};
 
     // Engine thread only.
@@ -390,6 +401,8 @@ DeliveryEngine::DeliveryEngine(std::string db_path, EngineOptions options)
     : loop_(std::make_unique<Loop>(std::move(db_path), std::move(options))) {}
 DeliveryEngine::~DeliveryEngine() = default;
 void DeliveryEngine::start() { loop_->start(); }
+void DeliveryEngine::begin_stop(std::chrono::milliseconds drain) { loop_->begin_stop(drain); }
+
 void DeliveryEngine::stop() { loop_->stop(); }
 void DeliveryEngine::notify() { loop_->notify(); }
 

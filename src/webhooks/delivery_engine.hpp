@@ -29,8 +29,12 @@ public:
     DeliveryEngine& operator=(const DeliveryEngine&) = delete;
 
     void start();
+    // Any thread, never blocks: no new attempts start; those in flight may finish
+    // for up to `drain`.
+    void begin_stop(std::chrono::milliseconds drain);
     // Stores the finished attempts and joins the thread. Attempts still in flight
-    // are abandoned: they stay pending and are sent again after a restart.
+    // (after begin_stop's drain) are abandoned: they stay pending and are sent again
+    // after a restart.
     void stop();
     // Any thread, never blocks: deliveries may have been queued or re-enabled.
     void notify();

@@ -154,15 +154,19 @@ void Connection::continue_replays() {
     // after their commit, so between reading the outbox's tail and joining the
     // live subscribers no event can slip through: no gap, no duplicate.
     const std::size_t fill = std::max<std::size_t>(1, hub_->options().send_queue_limit / 2);
-    while (!replays_.empty() && !closing_ && queue_.size() < fill) {
+    const std::size_t fill_bytes = hub_->options().send_queue_bytes / 2;
+    while (!replays_.empty() && !closing_ && queue_.size() < fill && queued_bytes_ < fill_bytes) {
         Replay& r = replays_.front();
         const std::size_t want = std::min(kReplayPage, fill - queue_.size());
         const auto events = hub_->store().events_after(r.after, r.session_id, static_cast<int>(want));
+        std::size_t queued = 0;
         for (const auto& e : events) {
+            if (queued_bytes_ >= fill_bytes) break;  // the rest is read again once the queue drains
             r.after = e.id;
             send(std::make_shared<const std::string>(e.ws_envelope()));
+            ++queued;
         }
-        if (events.size() < want) {
+        if (queued == events.size() && events.size() < want) {
             hub_->subscribe(*this, r.session_id);
             replays_.erase(replays_.begin());
         }
@@ -173,11 +177,15 @@ void Connection::reply(std::string text) { send(std::make_shared<const std::stri
 
 void Connection::send(std::shared_ptr<const std::string> message) {
     if (closing_) return;
-    if (queue_.size() >= hub_->options().send_queue_limit) {
-        spdlog::warn("msg=\"websocket client too slow: send queue full, closing with 1008\" remote={} queued={}",
-                     remote(), queue_.size());
+    const auto& limits = hub_->options();
+    if (queue_.size() >= limits.send_queue_limit || queued_bytes_ + message->size() > limits.send_queue_bytes) {
+        spdlog::warn(
+            "msg=\"websocket client too slow: send queue full, closing with 1008\" remote={} queued={} "
+            "queued_bytes={}",
+            remote(), queue_.size(), queued_bytes_);
         return close(websocket::close_code::policy_error, "Send queue full: client too slow");
     }
+    queued_bytes_ += message->size();
     queue_.push_back(std::move(message));
     if (queue_.size() == 1) write_next();
 }
@@ -192,6 +200,7 @@ void Connection::on_write(beast::error_code ec) {
         closing_ = true;  // the pending read fails too, and the connection ends
         return;
     }
+    queued_bytes_ -= queue_.front()->size();
     queue_.erase(queue_.begin());
     if (!queue_.empty()) {
         write_next();
@@ -210,7 +219,10 @@ void Connection::close(websocket::close_code code, std::string_view reason) {
     if (closing_) return;
     closing_ = true;
     replays_.clear();
-    if (queue_.size() > 1) queue_.resize(1);  // keep only the frame being written
+    if (queue_.size() > 1) {  // keep only the frame being written
+        queue_.resize(1);
+        queued_bytes_ = queue_.front()->size();
+    }
     if (!ws_.is_open()) return;               // already closing from the other side
     ws_.async_close(websocket::close_reason(code, reason), [self = shared_from_this()](beast::error_code) {});
     // The close frame waits behind the frame being written; a client that

@@ -79,6 +79,7 @@ private:
     Hub* hub_;
     // queue_.front() is being written whenever the queue is not empty.
     std::vector<std::shared_ptr<const std::string>> queue_;
+    std::size_t queued_bytes_ = 0;     // sum of the sizes in queue_
     std::vector<Replay> replays_;      // subscriptions still catching up, oldest request first
     std::vector<domain::Id> sessions_;  // live subscriptions (maintained by the hub)
     std::int64_t token_exp_ = 0;        // seconds since the epoch; 0 = not authenticated (hub)

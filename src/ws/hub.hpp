@@ -36,6 +36,7 @@ struct HubOptions {
     std::size_t max_subscriptions = 100;        // sessions per connection
     std::size_t max_message_bytes = 64 * 1024;  // larger incoming messages close with 1009
     std::size_t send_queue_limit = 1024;        // messages; past it the connection closes with 1008
+    std::size_t send_queue_bytes = 1024 * 1024;  // bytes of those messages; past it too
     // Silence (no frame of any kind) after which a connection is closed; the
     // server sends a ping frame after half of it.
     std::chrono::seconds idle_timeout{60};
@@ -54,6 +55,7 @@ public:
     void publish(const events::Event& event);
     // Server shutdown: every connection gets a close frame with 1001 (going away).
     void shutdown();
+    std::size_t connection_count() const { return connections_.size(); }  // admitted, not yet destroyed
 
     boost::asio::io_context& io_context() { return ioc_; }
     store::Store& store() { return store_; }

@@ -17,6 +17,17 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::int64_t kMaxId = std::numeric_limits<std::int64_t>::max();
+// Client input echoed in a reply is cut to this many bytes: a reply must not cost
+// more than a few bytes per byte the client sends.
+constexpr std::size_t kMaxEchoedBytes = 64;
+
+// The longest prefix of at most `max` bytes that does not split a UTF-8 sequence.
+std::string_view utf8_prefix(std::string_view s, std::size_t max) {
+    if (s.size() <= max) return s;
+    std::size_t end = max;
+    while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+    return s.substr(0, end);
+}
 
 // An integer field in [min, kMaxId] (absent or null -> nullopt); `error` names the
 // problem for any other value.
@@ -85,7 +96,7 @@ ClientMessage parse(std::string_view text) {
     } else if (name == "ping") {
         m.kind = Kind::Ping;
     } else {
-        return invalid("Unknown message type: " + std::string(name));
+        return invalid("Unknown message type: " + std::string(utf8_prefix(name, kMaxEchoedBytes)));
     }
     return m;
 }

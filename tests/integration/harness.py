@@ -26,8 +26,9 @@ class Server:
     """One gamepicker process. The database lives in a temp dir that survives
     restart()/kill() so tests can check durability."""
 
-    def __init__(self, args=None, env=None, db_dir=None):
+    def __init__(self, args=None, env=None, db_dir=None, preexec_fn=None):
         self.args = list(args or [])
+        self.preexec_fn = preexec_fn  # runs in the child before exec (e.g. to set rlimits)
         self.env = dict(env or {})
         self.own_dir = db_dir is None
         self.dir = db_dir or tempfile.mkdtemp(prefix="gamepicker-test-")
@@ -42,7 +43,8 @@ class Server:
                     "LOG_LEVEL": "info"})
         env.update(self.env)
         cmd = [BIN, "--port", "0", "--host", "127.0.0.1", "--db", self.db, "--catalogue", CATALOGUE] + self.args
-        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                     preexec_fn=self.preexec_fn)
         self.log_lines = []
         found = threading.Event()
 
@@ -70,6 +72,18 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+    def rss_kib(self):
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        raise AssertionError("no VmRSS")
+
+    def cpu_seconds(self):
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def kill9(self):
         if self.proc and self.proc.poll() is None:

@@ -167,6 +167,13 @@ SqliteStore::SqliteStore(const std::string& path, const events::Bus* bus, Role r
     if (role == Role::EventLoop) checkpointer_ = std::make_unique<Checkpointer>(path, db_);
 }
 
+SqliteStore::~SqliteStore() {
+    if (!checkpointer_) return;
+    checkpointer_.reset();
+    if (sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr) != SQLITE_OK)
+        spdlog::warn("msg=\"final wal checkpoint failed\" error=\"{}\"", sqlite3_errmsg(db_.handle()));
+}
+
 void SqliteStore::migrate() {
     db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
     int current = 0;

@@ -24,6 +24,9 @@ public:
     // commits, and its write transactions end early when the event loop waits.
     enum class Role { EventLoop, Background };
     SqliteStore(const std::string& path, const events::Bus* bus, Role role);
+    // The event loop's store, closed last at shutdown, checkpoints the whole WAL
+    // into the database and truncates it, so a stopped server leaves one file.
+    ~SqliteStore() override;
 
     bool catalogue_empty() override;
     std::vector<domain::Game> list_games(const domain::GameFilter& filter) override;

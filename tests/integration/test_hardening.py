@@ -1,0 +1,371 @@
+"""Hostile clients over raw sockets (issue 8, F1-F5, the WebSocket key, graceful
+shutdown): the server answers with the documented error, bounds its memory and CPU,
+and keeps answering /health after each of them."""
+import base64
+import json
+import os
+import resource
+import signal
+import socket
+import struct
+import subprocess
+import time
+import unittest
+
+import harness
+from harness import ServerTestCase, Server, wait_until
+
+
+def raw_exchange(port, data, timeout=10, read_limit=1 << 20):
+    """Sends `data` and reads until the server closes (or `timeout`); returns the bytes."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server refused early; its answer may still be readable
+        chunks = []
+        deadline = time.time() + timeout
+        while time.time() < deadline and sum(map(len, chunks)) < read_limit:
+            try:
+                chunk = s.recv(65536)
+            except ConnectionResetError:
+                break
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        s.close()
+
+
+def statuses(reply):
+    """Status codes of every HTTP response in `reply`, in order."""
+    return [int(line.split()[1]) for line in reply.split(b"\r\n") if line.startswith(b"HTTP/1.1 ")]
+
+
+def json_body(reply):
+    return json.loads(reply.split(b"\r\n\r\n", 1)[1].decode())
+
+
+class RawWebSocket:
+    """A minimal RFC 6455 client on a plain socket, so a test controls exactly when
+    (and whether) it reads."""
+
+    def __init__(self, port, rcvbuf=None):
+        self.sock = socket.socket()
+        if rcvbuf:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.sock.settimeout(10)
+        self.sock.connect(("127.0.0.1", port))
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(("GET /api/sessions/live HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                           "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                           % key).encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.sock.recv(1)
+            if not chunk:
+                raise AssertionError("no handshake reply")
+            head += chunk
+        assert head.startswith(b"HTTP/1.1 101"), head
+        self.pending = b""
+
+    def send_text(self, text):
+        payload = text.encode() if isinstance(text, str) else text
+        mask = os.urandom(4)
+        n = len(payload)
+        if n < 126:
+            header = struct.pack("!BB", 0x81, 0x80 | n)
+        elif n < 65536:
+            header = struct.pack("!BBH", 0x81, 0x80 | 126, n)
+        else:
+            header = struct.pack("!BBQ", 0x81, 0x80 | 127, n)
+        key = (mask * (n // 4 + 1))[:n]
+        masked = (int.from_bytes(payload, "big") ^ int.from_bytes(key, "big")).to_bytes(n, "big")
+        self.sock.sendall(header + mask + masked)
+
+    def _read(self, n):
+        while len(self.pending) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError
+            self.pending += chunk
+        out, self.pending = self.pending[:n], self.pending[n:]
+        return out
+
+    def recv_frame(self):
+        """Returns (opcode, payload)."""
+        b0, b1 = self._read(2)
+        n = b1 & 0x7F
+        if n == 126:
+            n = struct.unpack("!H", self._read(2))[0]
+        elif n == 127:
+            n = struct.unpack("!Q", self._read(8))[0]
+        return b0 & 0x0F, self._read(n)
+
+    def close(self):
+        self.sock.close()
+
+
+class HttpFramingTest(ServerTestCase):
+    def assertHealthy(self):
+        status, _, body = self.server.get("/health")
+        self.assertEqual(status, 200, body)
+
+    def test_f1_oversized_trailer_field_is_refused_and_the_server_lives(self):
+        reply = raw_exchange(self.server.port, b"GET /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             b"0\r\nX: " + b"a" * 65600 + b"\r\n\r\n")
+        self.assertEqual(statuses(reply), [413], reply[:300])
+        self.assertIn("error", json_body(reply))
+        self.assertHealthy()
+        self.assertFalse(any("startup failed" in line for line in self.server.log_lines))
+
+    def test_f1_many_trailer_fields_are_bounded_too(self):
+        trailers = b"".join(b"X-%d: %s\r\n" % (i, b"b" * 1000) for i in range(200))
+        reply = raw_exchange(self.server.port, b"GET /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             b"0\r\n" + trailers + b"\r\n")
+        self.assertEqual(statuses(reply), [413], reply[:300])
+        self.assertHealthy()
+
+    def test_small_trailers_and_extensions_still_work(self):
+        reply = raw_exchange(self.server.port,
+                             b"POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                             b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                             b"9;name=value\r\n{\"key\":\"x\r\n2\r\n\"}\r\n0\r\nX-Checksum: 1\r\n\r\n")
+        self.assertEqual(statuses(reply), [401], reply[:300])
+
+    def test_f2_huge_chunk_extension_is_refused_without_buffering_it(self):
+        rss_before = self.server.rss_kib()
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+        s.sendall(b"POST /api/pick HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Transfer-Encoding: chunked\r\n\r\n2;")
+        sent = 0
+        try:
+            while sent < 64 * 1024 * 1024:  # stops early when the server closes on us
+                s.sendall(b"e" * 65536)
+                sent += 65536
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        reply = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                reply += chunk
+        except (ConnectionResetError, socket.timeout):
+            pass
+        s.close()
+        self.assertEqual(statuses(reply), [413], reply[:300])
+        self.assertLess(self.server.rss_kib() - rss_before, 20 * 1024, "RSS grew by more than 20 MiB")
+        self.assertHealthy()
+
+    def test_f2_many_small_extensions_count_against_a_limit(self):
+        chunks = b"".join(b"1;" + b"x" * 100 + b"\r\na\r\n" for _ in range(100))  # 10 KB of extensions
+        reply = raw_exchange(self.server.port, b"POST /api/pick HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                             b"Content-Type: application/json\r\n\r\n" + chunks + b"0\r\n\r\n")
+        self.assertEqual(statuses(reply), [413], reply[:300])
+        self.assertHealthy()
+
+    def test_f5_transfer_coding_other_than_final_chunked_is_refused(self):
+        smuggled = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+        reply = raw_exchange(self.server.port, b"POST /api/pick HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"
+                             + smuggled)
+        self.assertEqual(statuses(reply), [400], reply)  # one answer: the smuggled request never ran
+        self.assertIn("chunked", json_body(reply)["error"])
+
+    def test_f5_chunked_not_last_is_refused(self):
+        reply = raw_exchange(self.server.port, b"POST /api/pick HTTP/1.1\r\nHost: x\r\n"
+                             b"Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n")
+        self.assertEqual(statuses(reply), [400], reply)
+
+    def test_f5_unsupported_coding_before_chunked_is_501(self):
+        reply = raw_exchange(self.server.port, b"POST /api/pick HTTP/1.1\r\nHost: x\r\n"
+                             b"Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n")
+        self.assertEqual(statuses(reply), [501], reply)
+
+    def test_f5_content_length_with_transfer_encoding_is_refused(self):
+        for headers in (b"Transfer-Encoding: gzip\r\nContent-Length: 2\r\n",
+                        b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+                        b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n"):
+            reply = raw_exchange(self.server.port, b"POST /api/pick HTTP/1.1\r\nHost: x\r\n" + headers +
+                                 b"\r\n0\r\n\r\n")
+            self.assertEqual(statuses(reply), [400], (headers, reply))
+
+    def test_f5_differing_content_lengths_are_refused(self):
+        reply = raw_exchange(self.server.port, b"POST /api/pick HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                             b"Content-Length: 3\r\n\r\n{}x")
+        self.assertEqual(statuses(reply), [400], reply)
+
+    def test_websocket_key_must_be_16_bytes_of_base64(self):
+        for key in (b"short", b"AAAAAAAAAAAAAAAAAAAAAAAA", b"AAAAAAAAAAAAAAAAAAAAAB==", b"!AAAAAAAAAAAAAAAAAAAAA=="):
+            reply = raw_exchange(self.server.port, b"GET /api/sessions/live HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                                 b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + key +
+                                 b"\r\n\r\n", timeout=5)
+            self.assertEqual(statuses(reply), [400], (key, reply))
+        ws = RawWebSocket(self.server.port)  # a valid key still upgrades
+        ws.close()
+
+
+class WebSocketMemoryTest(ServerTestCase):
+    server_args = ["--ws-send-queue", "100000", "--ws-send-queue-bytes", "8192"]
+
+    def test_f3_unknown_type_is_echoed_only_as_a_short_prefix(self):
+        ws = RawWebSocket(self.server.port)
+        ws.send_text(json.dumps({"type": "é" * 30000}, ensure_ascii=False))
+        opcode, payload = ws.recv_frame()
+        reply = json.loads(payload.decode())  # valid UTF-8: the prefix is cut between characters
+        self.assertEqual(reply["type"], "error")
+        self.assertTrue(reply["message"].startswith("Unknown message type: é"), reply)
+        self.assertLess(len(payload), 200)
+        ws.close()
+
+    def test_f3_non_reading_clients_cannot_pin_memory(self):
+        rss_before = self.server.rss_kib()
+        frame = json.dumps({"type": "x" * 60000})
+        clients = [RawWebSocket(self.server.port, rcvbuf=4096) for _ in range(8)]
+        for ws in clients:
+            for _ in range(1000):
+                try:
+                    ws.send_text(frame)
+                except (BrokenPipeError, ConnectionResetError):
+                    break  # closed as too slow: that is fine too
+        status, _, _ = self.server.get("/health")
+        self.assertEqual(status, 200)
+        grown = self.server.rss_kib() - rss_before
+        self.assertLess(grown, 64 * 1024, "RSS grew by %d KiB" % grown)
+        for ws in clients:
+            ws.close()
+
+    def test_f3_send_queue_is_bounded_in_bytes(self):
+        ws = RawWebSocket(self.server.port, rcvbuf=4096)
+        unknown = json.dumps({"type": "x" * 64})  # each answered by a ~100-byte error
+        try:
+            for _ in range(100000):  # ~10 MB of replies: past the kernel's socket buffers and the 8 KiB queue
+                ws.send_text(unknown)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        close_code = None
+        try:
+            while True:
+                opcode, payload = ws.recv_frame()
+                if opcode == 8:
+                    close_code = struct.unpack("!H", payload[:2])[0]
+                    break
+        except (EOFError, ConnectionResetError, socket.timeout):
+            pass
+        ws.close()
+        self.assertEqual(close_code, 1008)
+        self.assertTrue(any("send queue full" in line for line in self.server.log_lines))
+
+
+def limit_descriptors(n):
+    def apply():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
+    return apply
+
+
+class DescriptorLimitTest(unittest.TestCase):
+    def test_f4_out_of_descriptors_the_listener_backs_off(self):
+        server = Server(["--webhook-concurrency", "1", "--ws-max-connections", "50"],
+                        preexec_fn=limit_descriptors(400)).start()
+        held = []
+        try:
+            keeper = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            for _ in range(500):  # more than the server can hold
+                try:
+                    held.append(socket.create_connection(("127.0.0.1", server.port), timeout=1))
+                except OSError:
+                    break
+            wait_until(lambda: any("accept failed" in line for line in server.log_lines), timeout=10)
+            cpu_before = server.cpu_seconds()
+            lines_before = len(server.log_lines)
+            time.sleep(3)
+            cpu = server.cpu_seconds() - cpu_before
+            logged = sum("accept failed" in line for line in server.log_lines[lines_before:])
+            self.assertLess(cpu, 0.5, "server used %.2f s of CPU in 3 s while out of descriptors" % cpu)
+            self.assertLessEqual(logged, 5)
+            # A connection opened before keeps being served.
+            keeper.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertIn(b"200 OK", keeper.recv(4096))
+            keeper.close()
+            for s in held:
+                s.close()
+            held = []
+            wait_until(lambda: server.get("/health")[0] == 200, timeout=10)
+        finally:
+            for s in held:
+                s.close()
+            server.cleanup()
+
+    def test_f4_ws_max_connections_must_fit_the_descriptor_limit(self):
+        server = Server()
+        env = dict(os.environ, ADMIN_KEY="k", JWT_SECRET="s")
+        result = subprocess.run([harness.BIN, "--port", "0", "--db", server.db, "--ws-max-connections", "100000"],
+                                env=env, capture_output=True, text=True, timeout=20,
+                                preexec_fn=limit_descriptors(1000))
+        server.cleanup()
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("does not fit under the open-file limit", result.stderr)
+
+    def test_f4_default_ws_max_connections_is_lowered_to_fit(self):
+        server = Server([], preexec_fn=limit_descriptors(1000)).start()
+        try:
+            self.assertTrue(any("max_websockets=616" in line for line in server.log_lines), server.log_lines)
+        finally:
+            server.cleanup()
+
+
+class GracefulShutdownTest(unittest.TestCase):
+    def test_sigterm_finishes_requests_closes_websockets_and_checkpoints(self):
+        server = Server().start()
+        token = server.login()
+        try:
+            ws = RawWebSocket(server.port)
+            ws.send_text(json.dumps({"type": "auth", "token": token}))
+            self.assertEqual(json.loads(ws.recv_frame()[1])["type"], "auth_success")
+            idle = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            busy = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            body = json.dumps({"notes": "started before SIGTERM"}).encode()
+            busy.sendall(b"POST /api/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         b"Authorization: Bearer " + token.encode() +
+                         b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body[:5])
+            time.sleep(0.2)
+            server.proc.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+            # New connections are refused, the idle keep-alive one is closed ...
+            with self.assertRaises(OSError):
+                socket.create_connection(("127.0.0.1", server.port), timeout=2)
+            self.assertEqual(idle.recv(100), b"")
+            # ... the WebSocket gets 1001 ...
+            opcode, payload = ws.recv_frame()
+            self.assertEqual((opcode, struct.unpack("!H", payload[:2])[0]), (8, 1001))
+            ws.close()
+            # ... and the request in progress is answered, then its connection closed.
+            busy.sendall(body[5:])
+            reply = b""
+            while True:
+                chunk = busy.recv(65536)
+                if not chunk:
+                    break
+                reply += chunk
+            self.assertEqual(statuses(reply), [201], reply)
+            self.assertIn(b"Connection: close", reply)
+            self.assertEqual(server.proc.wait(10), 0)
+            self.assertTrue(any("msg=stopped" in line for line in server.log_lines))
+            wal = server.db + "-wal"
+            self.assertTrue(not os.path.exists(wal) or os.path.getsize(wal) == 0, "WAL left behind")
+            # The session created during shutdown is there after a restart.
+            server.start()
+            status, _, sessions = server.get("/api/sessions")
+            self.assertEqual(status, 200)
+            self.assertIn("started before SIGTERM", [s.get("notes") for s in sessions])
+        finally:
+            server.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main()
