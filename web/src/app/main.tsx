@@ -1,7 +1,7 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import './app.css';
-import { call, feed, isAdmin, logOut, navigate, path, theme, toggleTheme } from './state';
+import { feed, isAdmin, logOut, navigate, path, theme, toggleTheme } from './state';
 import { Link } from './ui';
 import { GamesPage } from './pages/games';
 import { HistoryPage } from './pages/history';
@@ -22,20 +22,6 @@ function LiveBadge() {
   if (status === 'off') return null;
   const text = status === 'live' ? 'live' : status === 'reconnecting' ? 'reconnecting…' : 'connecting…';
   return <span class={`badge ${status}`} role="status" data-testid="live-status">{text}</span>;
-}
-
-function CopyOverlayUrl() {
-  const [state, setState] = useState('');
-  const copy = async () => {
-    try {
-      const { token } = await call<{ token: string }>('POST', '/api/auth/feed-token', { body: {} });
-      const url = `${location.origin}/overlay?token=${encodeURIComponent(token)}`;
-      await navigator.clipboard.writeText(url).catch(() => prompt('Overlay URL (valid 30 days):', url));
-      setState('copied');
-    } catch (e) { setState((e as Error).message); }
-    setTimeout(() => setState(''), 2500);
-  };
-  return <button onClick={copy} title="A URL for an OBS browser source, with a 30-day live-feed token">{state || 'Copy overlay URL'}</button>;
 }
 
 function Page() {
@@ -69,8 +55,7 @@ function App() {
         </nav>
         <div class="row tools">
           <LiveBadge />
-          {isAdmin.value && <CopyOverlayUrl />}
-          <button onClick={toggleTheme} aria-label="Toggle dark and light theme">{theme.value === 'dark' ? '☀️' : '🌙'}</button>
+          <button onClick={toggleTheme} aria-label="Toggle dark and light theme">{theme.value === 'dark' ? 'Light' : 'Dark'}</button>
           {isAdmin.value ? <button onClick={() => { logOut(); navigate('/'); }}>Log out</button>
             : current !== '/login' && <Link href="/login" class="button">Log in</Link>}
         </div>

@@ -4,6 +4,7 @@
 import { render } from 'preact';
 import './overlay.css';
 import { LiveFeed } from '../shared/live';
+import { VoteCounts } from '../shared/icons';
 import { currentGame, SessionWatch } from '../shared/session-watch';
 
 const params = new URLSearchParams(location.search);
@@ -31,8 +32,8 @@ function Overlay() {
           <div class="pack">{game.pack_name}</div>
           <div class="facts">
             {game.room_code && <span class="code" data-testid="overlay-room">{game.room_code}</span>}
-            <span data-testid="overlay-players">{game.player_count ?? '—'} players</span>
-            <span class="votes" data-testid="overlay-tally">👍 {game.upvotes} · 👎 {game.downvotes}</span>
+            {game.player_count !== null && <span data-testid="overlay-players">{game.player_count} players</span>}
+            <VoteCounts up={game.upvotes} down={game.downvotes} testId="overlay-tally" />
           </div>
         </div>
       )}

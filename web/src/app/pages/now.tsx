@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import { VoteCounts } from '../../shared/icons';
 import { currentGame, SessionWatch } from '../../shared/session-watch';
 import type { SessionGame } from '../../shared/types';
 import { call, feed, isAdmin } from '../state';
@@ -12,9 +13,8 @@ export function useSessionWatch(id?: number) {
 
 export function Tally({ game }: { game: { upvotes: number; downvotes: number; popularity_score: number } }) {
   return (
-    <div class="tally" aria-label="Votes">
-      <span data-testid="upvotes">👍 {game.upvotes}</span>
-      <span data-testid="downvotes">👎 {game.downvotes}</span>
+    <div class="tally">
+      <VoteCounts up={game.upvotes} down={game.downvotes} testId="tally" />
       <span data-testid="score">score {game.popularity_score}</span>
     </div>
   );
@@ -33,6 +33,20 @@ export function RoomCode({ code }: { code: string | null }) {
       {code}<small>{copied ? 'copied' : 'copy'}</small>
     </button>
   );
+}
+
+function CopyOverlayUrl() {
+  const [state, setState] = useState('');
+  const copy = async () => {
+    try {
+      const { token } = await call<{ token: string }>('POST', '/api/auth/feed-token', { body: {} });
+      const url = `${location.origin}/overlay?token=${encodeURIComponent(token)}`;
+      await navigator.clipboard.writeText(url).catch(() => prompt('Overlay URL (valid 30 days):', url));
+      setState('Copied');
+    } catch (e) { setState((e as Error).message); }
+    setTimeout(() => setState(''), 2500);
+  };
+  return <button onClick={copy} title="A URL for an OBS browser source, with a 30-day live-feed token">{state || 'Copy overlay URL'}</button>;
 }
 
 function StartSession({ onDone }: { onDone: () => void }) {
@@ -118,7 +132,7 @@ export function NowPage() {
     <main>
       <div class="row spread wrap">
         <h1>Session #{session.id}{session.notes ? ` — ${session.notes}` : ''}</h1>
-        {isAdmin.value && <button class="danger" onClick={close}>Close session</button>}
+        {isAdmin.value && <div class="row wrap"><CopyOverlayUrl /><button class="danger" onClick={close}>Close session</button></div>}
       </div>
       <ErrorText error={watch.error.value || closeError} />
       <Card class="now-playing">
@@ -129,7 +143,7 @@ export function NowPage() {
             <p>{now.pack_name} · {players(now.min_players, now.max_players)}{now.length_minutes ? ` · ${now.length_minutes} min` : ''}</p>
             <div class="row wrap">
               <RoomCode code={now.room_code} />
-              <span class="players" data-testid="player-count">{now.player_count ?? '—'} playing</span>
+              <span class="players" data-testid="player-count">{now.player_count === null ? 'player count not set' : `${now.player_count} players`}</span>
             </div>
             <Tally game={now} />
             {isAdmin.value && <GameAdmin key={now.id} sessionId={session.id} game={now} onDone={reload} />}

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { VoteCounts } from '../../shared/icons';
 import type { SessionGame } from '../../shared/types';
 import { call, isAdmin, navigate } from '../state';
 import { Card, ErrorText, Loading, downloadFile, formatDateTime, formatTime, readFile } from '../ui';
@@ -33,7 +34,7 @@ function ChatImportForm({ sessionId, onDone }: { sessionId: number; onDone: () =
         <div class="notice" role="status" data-testid="chat-result">
           <p>{result.messagesProcessed} messages read: {result.votesFound} votes found, {result.votesRecorded} counted,
             {' '}{result.duplicatesSkipped} duplicates ignored, {result.unmatched} outside any game ignored.</p>
-          <ul>{result.gameVotes.map(g => <li key={g.sessionGameId}>{g.title}: 👍 {g.upvotes} 👎 {g.downvotes}</li>)}</ul>
+          <ul>{result.gameVotes.map(g => <li key={g.sessionGameId}>{g.title}: <VoteCounts up={g.upvotes} down={g.downvotes} /></li>)}</ul>
         </div>
       )}
     </form>
@@ -93,7 +94,7 @@ export function SessionPage({ id }: { id: number }) {
                       <td>{i + 1}</td><td>{g.title}<br /><small class="muted">{g.pack_name}</small></td>
                       <td><span class={`badge ${g.status}`}>{g.status}</span></td><td>{formatTime(g.played_at)}</td>
                       <td>{g.room_code ?? '—'}</td><td>{g.player_count ?? '—'}</td>
-                      <td>{v ? `👍 ${v.upvotes} 👎 ${v.downvotes} (${v.net_score >= 0 ? '+' : ''}${v.net_score})` : '—'}</td>
+                      <td>{v ? <><VoteCounts up={v.upvotes} down={v.downvotes} /> ({v.net_score >= 0 ? '+' : ''}{v.net_score})</> : '—'}</td>
                     </tr>
                   );
                 })}

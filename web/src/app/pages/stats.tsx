@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { VoteCounts } from '../../shared/icons';
 import type { Game } from '../../shared/types';
 import { call } from '../state';
 import { Card, ErrorText, Loading } from '../ui';
@@ -48,7 +49,7 @@ export function StatsPage() {
         </Card>
         <Card title="Most liked">
           <ol class="game-list">{stats.topRatedGames.slice(0, 10).map(g => (
-            <li key={g.id}><span>{g.title}</span><span class="muted">score {g.popularity_score} · 👍 {g.upvotes} 👎 {g.downvotes}</span></li>))}</ol>
+            <li key={g.id}><span>{g.title}</span><span class="muted">score {g.popularity_score} · <VoteCounts up={g.upvotes} down={g.downvotes} /></span></li>))}</ol>
         </Card>
       </div>
       <Card title="Plays per pack">

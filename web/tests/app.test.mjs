@@ -1,0 +1,212 @@
+// The web app in Chromium, page by page, against the real binary: log in, pick and
+// play, the overlay live in a second context, votes, close and History, export,
+// CSV import errors, webhooks, the phone layout, and a screenshot of every page.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ARTIFACTS, Server, launchBrowser, logInPage, newPage, record, screenshot } from './harness.mjs';
+
+const nav = (page, name) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+const PAGES = ['/', '/picker', '/history', '/games', '/stats', '/webhooks', '/login'];
+
+describe('web app', () => {
+  let server, browser, page, token, sessionId;
+
+  before(async () => {
+    server = await new Server().start();
+    browser = await launchBrowser();
+    page = await newPage(browser);
+    token = await server.login();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.cleanup();
+  });
+
+  test('first render of / and the empty state', async () => {
+    const p = await newPage(browser);
+    await p.goto(server.url + '/');  // the first navigation also starts the browser's network stack
+    await p.getByText('No session is running.').waitFor();
+    await p.goto(server.url + '/');
+    await p.getByText('No session is running.').waitFor();
+    const timing = await p.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const paint = performance.getEntriesByName('first-contentful-paint')[0];
+      return { domContentLoaded: nav.domContentLoadedEventEnd, firstContentfulPaint: paint?.startTime ?? null };
+    });
+    record({ firstRender: { page: '/', ...timing } });
+    console.log('first render of /:', JSON.stringify(timing));
+    assert.ok(timing.firstContentfulPaint !== null && timing.firstContentfulPaint < 2000);
+    assert.deepEqual(p.consoleErrors, []);
+    await p.context().close();
+  });
+
+  test('log in: a wrong key shows the error, the right one logs in', async () => {
+    await page.goto(server.url + '/login');
+    await page.getByLabel('Admin key').fill('not-the-key');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Invalid admin key' }).waitFor();
+    await logInPage(page, server);
+    await page.getByRole('button', { name: 'Start a session' }).waitFor();
+    page.consoleErrors = [];  // the refused key's 401 (Chrome logs failed requests)
+    await page.locator('[data-testid="live-status"]', { hasText: 'live' }).waitFor();
+  });
+
+  test('start a session, pick with filters, Play this with a room code; the overlay follows live', async () => {
+    await page.getByLabel('Notes (optional)').fill('Browser night');
+    await page.getByRole('button', { name: 'Start a session' }).click();
+    await page.getByRole('heading', { name: /Session #\d+ — Browser night/ }).waitFor();
+    sessionId = (await server.api('GET', '/api/sessions/active')).id;
+
+    // The overlay in a second browser context, open before the game is added.
+    const feed = await server.api('POST', '/api/auth/feed-token', {}, token);
+    const overlay = await newPage(browser, { width: 1280, height: 800 });
+    await overlay.goto(`${server.url}/overlay?token=${encodeURIComponent(feed.token)}`);
+    await overlay.getByText('Picking the next game…').waitFor();
+
+    await nav(page, 'Picker').click();
+    await page.getByLabel('Player count').fill('4');
+    await page.getByLabel('Drawing games').selectOption('exclude');
+    await page.getByRole('button', { name: 'Pick', exact: true }).click();
+    const pick = page.getByTestId('pick');
+    await pick.waitFor();
+    const title = await pick.locator('h2').textContent();
+    const game = (await server.api('GET', '/api/games')).find(g => g.title === title);
+    assert.ok(game.min_players <= 4 && 4 <= game.max_players, `${title} plays 4`);
+    assert.notEqual(game.game_type, 'Drawing');
+    assert.match(await pick.getByTestId('pool-size').textContent(), /^\d+$/);
+
+    await page.getByLabel('Room code (optional)').fill('jyet');
+    const added = Date.now();
+    await page.getByRole('button', { name: 'Play this' }).click();
+    await page.getByText(`${title} added to session #${sessionId}`).waitFor();
+    await overlay.getByTestId('overlay-game').filter({ hasText: title }).waitFor({ timeout: 2000 });
+    await overlay.getByTestId('overlay-room').filter({ hasText: 'JYET' }).waitFor({ timeout: 2000 });
+    console.log(`overlay showed the game ${Date.now() - added} ms after Play this`);
+
+    // Votes through the API: measure event-to-screen in the browser (MutationObserver timestamps).
+    await overlay.evaluate(() => {
+      window.tallyChanges = [];
+      const tally = document.querySelector('[data-testid="overlay-tally"]');
+      new MutationObserver(() => window.tallyChanges.push({ at: Date.now(), text: `${tally.dataset.up}/${tally.dataset.down}` }))
+        .observe(tally, { attributes: true });
+    });
+    const latencies = [];
+    for (let i = 1; i <= 10; i++) {
+      const sent = Date.now();
+      await server.api('POST', '/api/votes/live', { username: `viewer${i}`, vote: i % 3 ? 'up' : 'down', timestamp: new Date().toISOString() }, token);
+      const up = [1, 2, 4, 5, 7, 8, 10].filter(n => n <= i).length;
+      const expected = `${up}/${i - up}`;
+      await overlay.waitForFunction(t => window.tallyChanges.some(c => c.text === t), expected, { timeout: 2000 });
+      const change = await overlay.evaluate(t => window.tallyChanges.find(c => c.text === t).at, expected);
+      latencies.push(change - sent);
+    }
+    latencies.sort((a, b) => a - b);
+    record({ voteToScreenMs: { median: latencies[5], max: latencies[9], samples: latencies } });
+    console.log('vote POST -> overlay tally on screen (ms):', latencies.join(', '));
+    assert.ok(latencies[5] < 100, `median ${latencies[5]} ms`);
+    assert.equal(await overlay.getByTestId('overlay-tally').getAttribute('aria-label'), '7 up, 3 down');
+    await overlay.waitForTimeout(3100);  // the entry animation is over
+    await screenshot(overlay, 'overlay-1280');
+    await overlay.getByTestId('overlay-game').screenshot({ path: join(ARTIFACTS, 'screenshots', 'overlay-card.png'), omitBackground: true });
+    assert.deepEqual(overlay.consoleErrors, []);
+    await overlay.context().close();
+
+    await nav(page, 'Now').click();
+    await page.getByTestId('now-playing').filter({ hasText: title }).waitFor();
+    await page.getByRole('button', { name: /Room code JYET/ }).waitFor();
+    await page.locator('[data-testid="tally"][data-up="7"][data-down="3"]').waitFor();
+  });
+
+  test('screenshots of every page at 1280x800 and 375x812; no horizontal scroll on a phone', async () => {
+    const phone = await newPage(browser, { width: 375, height: 812 }, { isMobile: true, hasTouch: true });
+    await logInPage(phone, server);
+    for (const [p, name] of [...PAGES.map(x => [x, x === '/' ? 'now' : x.slice(1)]), [`/sessions/${sessionId}`, 'session']]) {
+      for (const [tab, size] of [[page, '1280'], [phone, '375']]) {
+        await tab.goto(server.url + p);
+        await tab.locator('main').first().waitFor();
+        await tab.waitForLoadState('networkidle');
+        await tab.locator('[aria-busy="true"]').waitFor({ state: 'detached' });
+        if (name === 'picker') {
+          await tab.getByRole('button', { name: 'Pick', exact: true }).click();
+          await tab.getByTestId('pick').waitFor();
+        }
+        await screenshot(tab, `${name}-${size}`);
+      }
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(overflow, 0, `${p} scrolls horizontally by ${overflow}px at 375px`);
+    }
+    await phone.goto(server.url + '/');
+    await phone.getByRole('button', { name: 'Toggle dark and light theme' }).click();
+    await screenshot(phone, 'now-375-dark');
+    await page.goto(server.url + '/');
+    await page.getByRole('button', { name: 'Toggle dark and light theme' }).click();
+    await screenshot(page, 'now-1280-dark');
+    await page.getByRole('button', { name: 'Toggle dark and light theme' }).click();
+    assert.deepEqual(phone.consoleErrors, []);
+    await phone.context().close();
+  });
+
+  test('export downloads a file', async () => {
+    await page.goto(`${server.url}/sessions/${sessionId}`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    assert.equal(download.suggestedFilename(), `session-${sessionId}.json`);
+    const path = join(ARTIFACTS, download.suggestedFilename());
+    await download.saveAs(path);
+    assert.equal(JSON.parse(readFileSync(path, 'utf8')).session.id, sessionId);
+    const [text] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export text' }).click()]);
+    assert.equal(text.suggestedFilename(), `session-${sessionId}.txt`);
+  });
+
+  test('close the session and find it in History', async () => {
+    await page.goto(server.url + '/');
+    await page.getByRole('button', { name: 'Close session' }).click();
+    await page.getByText('No session is running.').waitFor();
+    await nav(page, 'History').click();
+    await page.getByRole('link', { name: `Session #${sessionId} — Browser night` }).click();
+    await page.getByRole('heading', { name: `Session #${sessionId} — Browser night` }).waitFor();
+    await page.getByText(/still running/).waitFor({ state: 'detached' });
+  });
+
+  test('CSV import: a bad row shows its line number and imports nothing', async () => {
+    const before = (await server.api('GET', '/api/games')).length;
+    const csv = join(ARTIFACTS, 'bad.csv');
+    writeFileSync(csv, 'pack_name,title,min_players,max_players,length_minutes,has_audience,family_friendly,game_type,secondary_type\n' +
+      'Test Pack,Good Game,2,8,15,0,1,Trivia,\nTest Pack,Bad Game,many,8,15,0,1,Trivia,\n');
+    await page.goto(server.url + '/games');
+    await page.getByLabel('CSV file').setInputFiles(csv);
+    await page.getByRole('button', { name: 'Import CSV' }).click();
+    const error = page.getByRole('alert');
+    await error.waitFor();
+    assert.match(await error.textContent(), /line 3/i);
+    assert.equal((await server.api('GET', '/api/games')).length, before);
+    page.consoleErrors = [];  // the refused import's 400
+  });
+
+  test('create a webhook, send a test, see the attempt in the log', async () => {
+    const received = [];
+    const receiver = createServer((req, res) => { req.resume(); received.push(req.url); res.end('ok'); }).listen(0, '127.0.0.1');
+    await new Promise(r => receiver.once('listening', r));
+    try {
+      await page.goto(server.url + '/webhooks');
+      await page.getByRole('button', { name: 'New webhook' }).click();
+      await page.getByLabel('Name').fill('Bot');
+      await page.getByLabel('URL').fill(`http://127.0.0.1:${receiver.address().port}/hook`);
+      await page.getByLabel('Secret').fill('s3cret');
+      await page.getByLabel('vote.received').check();
+      await page.getByRole('button', { name: 'Create webhook' }).click();
+      await page.getByRole('heading', { name: /Bot/ }).waitFor();
+      await page.getByRole('button', { name: 'Send test' }).click();
+      const log = page.getByTestId('delivery-log');
+      await log.getByText('game.added').waitFor({ timeout: 10000 });
+      await log.getByText('200').waitFor();
+      assert.equal(received.length, 1);
+      await screenshot(page, 'webhooks-log-1280');
+    } finally {
+      receiver.close();
+    }
+    assert.deepEqual(page.consoleErrors, []);
+  });
+});
