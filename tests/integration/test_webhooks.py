@@ -147,7 +147,7 @@ class WebhookApiTest(WebhookMixin, ServerTestCase):
             (dict(good, url="javascript:alert(1)"), "url must be a valid http or https URL"),
             (dict(good, url="http://user:pw@example.com/"), "url must not contain credentials"),
             (dict(good, url=["http://example.com"]), "url must be a string"),
-            (dict(good, secret=""), "secret is required"),
+            (dict(good, secret=""), "secret must not be empty"),
             (dict(good, secret=123), "secret must be a string"),
             ({k: v for k, v in good.items() if k != "events"}, "events is required"),
             (dict(good, events=[]), "events must not be empty"),

@@ -22,6 +22,38 @@ TEST(Signer, StandardSignatureIsBase64HmacOverIdTimestampBody) {
               "v1,OJ4d4W46EysL5eKhwr6qcpmn78bLvRXn02tiZBd1VtQ=");
 }
 
+TEST(Signer, WhsecSecretIsKeyedWithItsBase64DecodedBytes) {
+    // The test vector of the Standard Webhooks specification.
+    EXPECT_EQ(standard_signature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
+                                 "{\"test\": 2432232314}"),
+              "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    // The documented X-Webhook-Signature keeps the string as given.
+    EXPECT_EQ(body_signature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "x"),
+              "sha256=4f0b29c40dc93e66c917a48060e6fc06b97bd81b78e87decaf514261dc669ac3");
+    EXPECT_EQ(standard_key("whsec_AAEC"), std::string("\x00\x01\x02", 3));
+    // Not base64 after the prefix (saved before such secrets were refused): used as given.
+    EXPECT_EQ(standard_key("whsec_not base64!"), "whsec_not base64!");
+    EXPECT_EQ(standard_key("whsec_"), "whsec_");
+}
+
+TEST(Signer, Base64IsStrictAndRoundTrips) {
+    EXPECT_EQ(base64_decode("aGk="), "hi");
+    EXPECT_EQ(base64_decode("aGkh"), "hi!");
+    EXPECT_EQ(base64_decode("aA=="), "h");
+    EXPECT_EQ(base64_decode(""), "");
+    for (const char* bad : {"aGk", "aG=k", "a===", "====", "aGk=\n", " aGk=", "aG-_"})
+        EXPECT_EQ(base64_decode(bad), std::nullopt) << bad;
+    const std::string bytes("\x00\xff\x10 binary\x80", 11);
+    EXPECT_EQ(base64_decode(base64_encode(bytes)), bytes);
+}
+
+TEST(Signer, GeneratedSecretsAreWhsecWith32RandomBytes) {
+    const auto a = generate_secret(), b = generate_secret();
+    ASSERT_TRUE(a.starts_with("whsec_"));
+    EXPECT_NE(a, b);
+    EXPECT_EQ(base64_decode(a.substr(6)).value_or("").size(), 32u);
+}
+
 TEST(Signer, StandardSignatureChangesWithEachSignedPart) {
     const auto base = standard_signature("k", "msg_1", 100, "{}");
     EXPECT_NE(base, standard_signature("k2", "msg_1", 100, "{}"));

@@ -12,6 +12,7 @@
 #include "http/routes.hpp"
 #include "http/serialize.hpp"
 #include "store/store.hpp"
+#include "webhooks/signer.hpp"
 
 namespace gp::http {
 
@@ -39,6 +40,16 @@ std::string checked_url(std::string url) {
         bad_request("url must be a valid http or https URL");
     if (parsed->has_userinfo()) bad_request("url must not contain credentials");
     return url;
+}
+
+// A "whsec_" secret is the Standard Webhooks form: its rest must be the base64 key.
+std::optional<std::string> opt_secret(const json::object& o) {
+    auto secret = opt_nonblank(o, "secret");
+    if (secret && secret->starts_with(webhooks::kSecretPrefix)) {
+        auto key = webhooks::base64_decode(std::string_view(*secret).substr(webhooks::kSecretPrefix.size()));
+        if (!key || key->empty()) bad_request("secret: after whsec_ must come the key in base64");
+    }
+    return secret;
 }
 
 // A non-empty array of known event types; duplicates are dropped, order kept.
@@ -82,11 +93,15 @@ void add_webhook_routes(Router& r, Services& s) {
         webhooks::WebhookFields f;
         f.name = req_string(body, "name");
         f.url = checked_url(req_string(body, "url"));
-        f.secret = req_string(body, "secret");
+        auto secret = opt_secret(body);
+        f.secret = secret ? std::move(*secret) : webhooks::generate_secret();
         auto events = opt_event_types(body);
         if (!events) bad_request("events is required");
         f.events = std::move(*events);
-        return Response::json(201, to_json(s.store.create_webhook(f)));
+        auto created = to_json(s.store.create_webhook(f));
+        // A generated secret is shown this once; it is write-only afterwards.
+        if (!secret) created.as_object()["secret"] = f.secret;
+        return Response::json(201, std::move(created));
     });
 
     r.add("PATCH", "/api/webhooks/{id}", Access::Admin, [&s](Request& req) {
@@ -95,7 +110,7 @@ void add_webhook_routes(Router& r, Services& s) {
         webhooks::WebhookPatch p;
         p.name = opt_nonblank(body, "name");
         if (auto url = opt_nonblank(body, "url")) p.url = checked_url(std::move(*url));
-        p.secret = opt_nonblank(body, "secret");
+        p.secret = opt_secret(body);
         p.events = opt_event_types(body);
         p.enabled = opt_bool(body, "enabled");
         if (!p.name && !p.url && !p.secret && !p.events && !p.enabled)
