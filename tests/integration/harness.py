@@ -3,6 +3,7 @@ free loopback port, talk HTTP to it, and run a webhook receiver.
 
 Run with Debian's /usr/bin/python3 (python3-websockets). Environment:
 GAMEPICKER_BIN (path to the binary), GAMEPICKER_CATALOGUE (the CSV to seed)."""
+import base64
 import http.client
 import http.server
 import json
@@ -10,6 +11,8 @@ import os
 import re
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import tempfile
 import threading
@@ -231,3 +234,79 @@ def wait_until(predicate, timeout=10, interval=0.05):
             return value
         time.sleep(interval)
     raise AssertionError("condition not met within %ss" % timeout)
+
+
+def read_until_closed(sock):
+    """Everything the server sends on `sock` until it closes the connection."""
+    reply = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except (ConnectionResetError, socket.timeout):
+            break
+        if not chunk:
+            break
+        reply += chunk
+    return reply
+
+
+class RawWebSocket:
+    """A WebSocket client by hand on a blocking socket, for clients that must not
+    read or must not answer pings (websockets always does both)."""
+
+    def __init__(self, port, rcvbuf=None, timeout=10):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:
+            # A small window and small segments keep the kernel buffers on both
+            # sides small, so a client that stops reading backs up quickly.
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 536)
+        self.sock.settimeout(timeout)
+        self.sock.connect(("127.0.0.1", port))
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(("GET /api/sessions/live HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                           "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                           % key).encode())
+        self.buf = b""
+        while b"\r\n\r\n" not in self.buf:
+            chunk = self.sock.recv(4096)
+            assert chunk, "connection closed during the handshake"
+            self.buf += chunk
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        assert head.startswith(b"HTTP/1.1 101"), head
+
+    def send_text(self, text):
+        payload = text.encode() if isinstance(text, str) else text
+        mask = os.urandom(4)
+        n = len(payload)
+        if n < 126:
+            header = struct.pack("!BB", 0x81, 0x80 | n)
+        elif n < 65536:
+            header = struct.pack("!BBH", 0x81, 0x80 | 126, n)
+        else:
+            header = struct.pack("!BBQ", 0x81, 0x80 | 127, n)
+        key = (mask * (n // 4 + 1))[:n]
+        masked = (int.from_bytes(payload, "big") ^ int.from_bytes(key, "big")).to_bytes(n, "big")
+        self.sock.sendall(header + mask + masked)
+
+    def _read(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError
+            self.buf += chunk
+        data, self.buf = self.buf[:n], self.buf[n:]
+        return data
+
+    def read_frame(self):
+        """(opcode, payload); EOFError when the server closed the TCP connection."""
+        b0, b1 = self._read(2)
+        length = b1 & 0x7F
+        if length == 126:
+            length = struct.unpack("!H", self._read(2))[0]
+        elif length == 127:
+            length = struct.unpack("!Q", self._read(8))[0]
+        return b0 & 0x0F, self._read(length)
+
+    def close(self):
+        self.sock.close()

@@ -2,7 +2,7 @@ import socket
 import time
 import unittest
 
-from harness import ServerTestCase
+from harness import ServerTestCase, read_until_closed
 
 
 class HttpTest(ServerTestCase):
@@ -53,12 +53,7 @@ class HttpTest(ServerTestCase):
     def test_garbage_request_gets_a_json_400(self):
         sock = socket.create_connection(("127.0.0.1", self.server.port), timeout=5)
         sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")
-        reply = b""
-        while True:
-            chunk = sock.recv(4096)
-            if not chunk:
-                break
-            reply += chunk
+        reply = read_until_closed(sock)
         sock.close()
         self.assertTrue(reply.startswith(b"HTTP/1.1 400"), reply)
         self.assertIn(b'"error"', reply)

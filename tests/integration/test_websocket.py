@@ -13,7 +13,6 @@ import datetime
 import hashlib
 import hmac
 import json
-import os
 import re
 import socket
 import struct
@@ -22,7 +21,7 @@ import unittest
 
 import websockets
 
-from harness import JWT_SECRET, ServerTestCase
+from harness import JWT_SECRET, RawWebSocket, ServerTestCase
 
 TIMEOUT = 5
 AUTH_OK = {"type": "auth_success", "message": "Authenticated successfully"}
@@ -99,62 +98,6 @@ class Client:
 
     async def close(self):
         await self.ws.close()
-
-
-class RawClient:
-    """A WebSocket client by hand on a blocking socket, for clients that must not
-    read or must not answer pings (websockets always does both)."""
-
-    def __init__(self, port, rcvbuf=None):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        if rcvbuf:
-            # A small window and small segments keep the kernel buffers on both
-            # sides small, so a client that stops reading backs up quickly.
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 536)
-        self.sock.settimeout(TIMEOUT)
-        self.sock.connect(("127.0.0.1", port))
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall(("GET /api/sessions/live HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                           "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
-                           % key).encode())
-        self.buf = b""
-        while b"\r\n\r\n" not in self.buf:
-            chunk = self.sock.recv(4096)
-            assert chunk, "connection closed during the handshake"
-            self.buf += chunk
-        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
-        assert head.startswith(b"HTTP/1.1 101"), head
-
-    def send_text(self, text):
-        payload = text.encode()
-        mask = os.urandom(4)
-        assert len(payload) < 65536
-        length = bytes([0x80 | len(payload)]) if len(payload) < 126 else bytes([0x80 | 126]) + struct.pack("!H", len(payload))
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-        self.sock.sendall(b"\x81" + length + mask + masked)
-
-    def _read(self, n):
-        while len(self.buf) < n:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise EOFError
-            self.buf += chunk
-        data, self.buf = self.buf[:n], self.buf[n:]
-        return data
-
-    def read_frame(self):
-        """(opcode, payload); EOFError when the server closed the TCP connection."""
-        b0, b1 = self._read(2)
-        length = b1 & 0x7F
-        if length == 126:
-            length = struct.unpack("!H", self._read(2))[0]
-        elif length == 127:
-            length = struct.unpack("!Q", self._read(8))[0]
-        return b0 & 0x0F, self._read(length)
-
-    def close(self):
-        self.sock.close()
 
 
 class FeedTestCase(ServerTestCase, unittest.IsolatedAsyncioTestCase):
@@ -445,7 +388,7 @@ class SmallQueueTest(FeedTestCase):
         collector = asyncio.create_task(collect())
         # Authenticated, so it is owed every session.started, but it never reads;
         # a small receive buffer makes the kernel stop taking data early.
-        slow = RawClient(self.server.port, rcvbuf=4096)
+        slow = RawWebSocket(self.server.port, rcvbuf=4096)
         slow.send_text(json.dumps({"type": "auth", "token": self.token}))
         notes = "n" * 9000  # each session.started is ~9 KB
 
@@ -598,7 +541,7 @@ class IdleTest(FeedTestCase):
     async def test_silent_connection_is_pinged_then_closed(self):
         responsive = await self.client(self.token)  # answers ping frames (websockets does)
         opened = time.monotonic()
-        silent = RawClient(self.server.port)
+        silent = RawWebSocket(self.server.port)
 
         def watch():
             """Frames until the server drops the connection, with arrival times."""
