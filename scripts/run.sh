@@ -15,4 +15,4 @@ if [[ -z "${ADMIN_KEY:-}" || -z "${JWT_SECRET:-}" ]]; then
   set -a; source data/secrets.env; set +a
   echo "admin key (from data/secrets.env): $ADMIN_KEY"
 fi
-exec ./build/gamepicker --db "${DB:-data/gamepicker.db}" --catalogue data/catalogue.csv "$@"
+exec ./build/gamepicker "$@"  # database ./data/gamepicker.db, the bundled catalogue (DB, CATALOGUE override)

@@ -5,7 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
-#include <filesystem>
+
+#include "app/build_info.hpp"
 
 namespace gp::app {
 
@@ -61,12 +62,6 @@ std::vector<std::chrono::milliseconds> parse_schedule(const std::string& text) {
 
 Config load_config(int argc, char** argv) {
     Config c;
-#ifdef GAMEPICKER_DEFAULT_CATALOGUE
-    c.catalogue_path = GAMEPICKER_DEFAULT_CATALOGUE;
-    if (!std::filesystem::exists(c.catalogue_path)) c.catalogue_path = "./data/catalogue.csv";
-#else
-    c.catalogue_path = "./data/catalogue.csv";
-#endif
     int port = c.server.port;
     int read_timeout_s = static_cast<int>(c.server.read_timeout.count());
     int ws_idle_s = static_cast<int>(c.ws.idle_timeout.count());
@@ -75,10 +70,13 @@ Config load_config(int argc, char** argv) {
     std::string retention = "30d";
 
     CLI::App cli{"gamepicker: Jackbox game picker server (REST, WebSocket feed, webhooks)"};
+    cli.set_version_flag("--version", "gamepicker " + std::string(version()) + " (" +
+                                          std::string(build_description()) + ")");
     cli.add_option("--port", port, "TCP port (0 picks a free one)")->envname("PORT")->check(CLI::Range(0, 65535));
     cli.add_option("--host", c.server.address, "Address to listen on")->envname("HOST");
-    cli.add_option("--db", c.db_path, "SQLite database file")->envname("DB");
-    cli.add_option("--catalogue", c.catalogue_path, "CSV seeded into an empty catalogue")->envname("CATALOGUE");
+    cli.add_option("--db", c.db_path, "SQLite database file (its folder is created)")->envname("DB");
+    cli.add_option("--catalogue", c.catalogue_path, "CSV seeded into an empty catalogue (default: the bundled one)")
+        ->envname("CATALOGUE");
     cli.add_option("--admin-key", c.admin_key, "Admin key exchanged for a JWT at /api/auth/login")->envname("ADMIN_KEY");
     cli.add_option("--jwt-secret", c.jwt_secret, "HS256 signing secret")->envname("JWT_SECRET");
     cli.add_flag("--dev", c.dev_mode, "Development mode: allows empty secrets (random ones are made up)")

@@ -12,8 +12,8 @@ namespace gp::app {
 
 struct Config {
     http::ServerOptions server;
-    std::string db_path = "./data/gamepicker.db";
-    std::string catalogue_path;  // CSV seeded into an empty catalogue
+    std::string db_path = "./data/gamepicker.db";  // relative to the working directory
+    std::string catalogue_path;  // CSV seeded into an empty catalogue; empty: the bundled one
     std::string admin_key;
     std::string jwt_secret;
     bool dev_mode = false;

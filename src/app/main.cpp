@@ -15,9 +15,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
+#include <csignal>
 #include <functional>
 
+#include "app/build_info.hpp"
 #include "app/config.hpp"
 #include "app/event_loop.hpp"
 #include "app/fd_limit.hpp"
@@ -43,8 +44,7 @@ constexpr auto kShutdownGrace = std::chrono::seconds(10);
 
 int serve(app::Config& cfg) {
     app::fit_websocket_connections(cfg, app::raise_open_file_limit());
-    if (auto dir = std::filesystem::path(cfg.db_path).parent_path(); !dir.empty())
-        std::filesystem::create_directories(dir);
+    store::sqlite::prepare_database_file(cfg.db_path);
 
     events::Bus bus;
     store::sqlite::SqliteStore store(cfg.db_path, &bus, store::sqlite::SqliteStore::Role::EventLoop);
@@ -109,6 +109,10 @@ int serve(app::Config& cfg) {
 int main(int argc, char** argv) {
     gp::app::Config cfg = gp::app::load_config(argc, argv);
     gp::app::setup_logging(cfg.log_level);
+    spdlog::info("msg=starting version={} build=\"{}\"", gp::app::version(), gp::app::build_description());
+    // Past a file-size limit (ulimit -f) a write fails with EFBIG, answered 503 like a full
+    // disk, instead of the default SIGXFSZ ending the process.
+    std::signal(SIGXFSZ, SIG_IGN);
     try {
         return serve(cfg);
     } catch (const std::exception& e) {

@@ -6,6 +6,7 @@ class Store;
 }
 
 namespace gp::app {
-// Imports the bundled catalogue CSV when the catalogue is empty (first start).
+// Imports a catalogue CSV when the catalogue is empty (first start): the file at csv_path,
+// or the copy of data/catalogue.csv compiled into the binary when csv_path is empty.
 void seed_catalogue(store::Store& store, const std::string& csv_path);
 }

@@ -7,10 +7,13 @@
 
 #include "domain/error.hpp"
 #include "http/tokens.hpp"
+#include "store/errors.hpp"
 
 namespace gp::http {
 
 namespace {
+
+constexpr int kStorageRetryAfterSeconds = 30;
 
 std::vector<std::string_view> split_path(std::string_view path) {
     std::vector<std::string_view> out;
@@ -101,6 +104,14 @@ Response Router::run(const Route& route, Request& req) const {
         boost::json::object body{{"error", e.what()}};
         for (const auto& kv : e.extra()) body[kv.key()] = kv.value();
         return Response::json(status_of(e.kind()), body);
+    } catch (const store::StorageUnavailable& e) {
+        // Disk full, read-only or failing: this write may work later; reads still do.
+        spdlog::error("msg=\"storage unavailable\" method={} path={} error=\"{}\"", req.method, req.path, e.what());
+        auto res = Response::json(503, boost::json::object{
+                                           {"error", "Storage unavailable"},
+                                           {"message", "The database cannot be written right now; try again later"}});
+        res.headers.emplace_back("Retry-After", std::to_string(kStorageRetryAfterSeconds));
+        return res;
     } catch (const std::exception& e) {
         // The details (SQL, file names) go to the log, not to the client.
         spdlog::error("msg=\"request failed\" method={} path={} error=\"{}\"", req.method, req.path, e.what());

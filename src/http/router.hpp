@@ -25,7 +25,7 @@ public:
     // Answers requests for paths no route matches (the web app); without one they get 404.
     void set_fallback(Handler handler) { fallback_ = std::move(handler); }
     // Never throws: unknown path 404 (or the fallback), known path with another method 405,
-    // domain errors their status, anything else 500.
+    // domain errors their status, an unwritable database 503, anything else 500.
     Response dispatch(Request& req) const;
 
 private:

@@ -5,8 +5,9 @@
 // Every method that changes something the spec says produces an event writes the
 // event to the outbox in the same transaction and, after commit, publishes it on
 // the events::Bus handed to the implementation. Methods throw domain::Error for
-// client mistakes (unknown ids, rule violations) and std::runtime_error for
-// store failures.
+// client mistakes (unknown ids, rule violations), store::StorageUnavailable
+// (store/errors.hpp) when the database cannot be written, and std::runtime_error
+// for other store failures.
 #include <cstdint>
 #include <optional>
 #include <span>

@@ -29,13 +29,19 @@ class Server:
     """One gamepicker process. The database lives in a temp dir that survives
     restart()/kill() so tests can check durability."""
 
-    def __init__(self, args=None, env=None, db_dir=None, preexec_fn=None):
+    def __init__(self, args=None, env=None, db_dir=None, preexec_fn=None, catalogue=CATALOGUE, cwd=None,
+                 db_flag=True):
+        """catalogue=None: no --catalogue (the bundled one); cwd: the working directory;
+        db_flag=False: no --db (the default, ./data/gamepicker.db in cwd)."""
         self.args = list(args or [])
         self.preexec_fn = preexec_fn  # runs in the child before exec (e.g. to set rlimits)
         self.env = dict(env or {})
         self.own_dir = db_dir is None
         self.dir = db_dir or tempfile.mkdtemp(prefix="gamepicker-test-")
-        self.db = os.path.join(self.dir, "test.db")
+        self.catalogue = catalogue
+        self.cwd = cwd
+        self.db_flag = db_flag
+        self.db = os.path.join(self.dir, "test.db") if db_flag else os.path.join(cwd or ".", "data", "gamepicker.db")
         self.proc = None
         self.port = None
         self.log_lines = []
@@ -45,9 +51,11 @@ class Server:
         env.update({"ADMIN_KEY": ADMIN_KEY, "JWT_SECRET": JWT_SECRET, "ALLOW_PRIVATE_WEBHOOKS": "1",
                     "LOG_LEVEL": "info"})
         env.update(self.env)
-        cmd = [BIN, "--port", "0", "--host", "127.0.0.1", "--db", self.db, "--catalogue", CATALOGUE] + self.args
-        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                     preexec_fn=self.preexec_fn)
+        cmd = [os.path.abspath(BIN), "--port", "0", "--host", "127.0.0.1"]
+        cmd += ["--db", self.db] if self.db_flag else []
+        cmd += ["--catalogue", self.catalogue] if self.catalogue else []
+        self.proc = subprocess.Popen(cmd + self.args, env=env, cwd=self.cwd, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True, preexec_fn=self.preexec_fn)
         self.log_lines = []
         found = threading.Event()
 

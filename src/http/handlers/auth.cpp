@@ -1,7 +1,11 @@
 #include <boost/json/object.hpp>
+#include <spdlog/spdlog.h>
+
+#include <memory>
 
 #include "domain/time.hpp"
 #include "http/json_input.hpp"
+#include "http/login_throttle.hpp"
 #include "http/routes.hpp"
 #include "http/tokens.hpp"
 
@@ -14,11 +18,25 @@ void add_auth_routes(Router& r, Services& s) {
         return Response::json(200, json::object{{"status", "ok"}, {"message", "Jackbox Game Picker API is running"}});
     });
 
-    r.add("POST", "/api/auth/login", Access::Public, [&s](Request& req) {
+    // Guessing the admin key: 10 wrong keys a minute per client address, then 429.
+    auto throttle = std::make_shared<LoginThrottle>();
+    r.add("POST", "/api/auth/login", Access::Public, [&s, throttle](Request& req) {
+        const auto now = LoginThrottle::Clock::now();
+        if (const long long wait = throttle->retry_after(req.remote_address, now); wait > 0) {
+            auto res = Response::json(429, json::object{{"error", "Too many failed login attempts; try again later"},
+                                                        {"retryAfter", wait}});
+            res.headers.emplace_back("Retry-After", std::to_string(wait));
+            return res;
+        }
         auto body = parse_object(req);
         auto key = opt_string(body, "key");
         if (!key || key->empty()) return Response::error(400, "Admin key is required");
-        if (!s.tokens.admin_key_matches(*key)) return Response::error(401, "Invalid admin key");
+        if (!s.tokens.admin_key_matches(*key)) {
+            if (throttle->record_failure(req.remote_address, now))
+                spdlog::warn("msg=\"login throttled\" address={}", req.remote_address);
+            return Response::error(401, "Invalid admin key");
+        }
+        throttle->record_success(req.remote_address);
         return Response::json(200, json::object{{"token", s.tokens.issue()},
                                                 {"message", "Authentication successful"},
                                                 {"expiresIn", "24h"}});

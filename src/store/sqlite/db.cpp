@@ -1,9 +1,17 @@
 #include "store/sqlite/db.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <filesystem>
 #include <stdexcept>
 #include <thread>
+
+#include "store/errors.hpp"
 
 namespace gp::store::sqlite {
 
@@ -55,6 +63,27 @@ std::optional<std::int64_t> Stmt::opt_int64(int col) const {
 }
 
 namespace {
+
+// A failure of the disk or the file rather than of the statement: the statement may
+// work later, so callers answer "try again" instead of "bug".
+bool storage_trouble(int rc) {
+    switch (rc & 0xff) {
+        case SQLITE_FULL:
+        case SQLITE_IOERR:
+        case SQLITE_READONLY:
+        case SQLITE_CANTOPEN: return true;
+        default: return false;
+    }
+}
+
+// rc is the extended result code (e.g. 778, SQLITE_IOERR_WRITE: says which I/O failed).
+[[noreturn]] void throw_sqlite(int rc, std::string_view message, std::string_view what) {
+    std::string text = "sqlite: " + std::string(message) + " (code " + std::to_string(rc) + ") in: " +
+                       std::string(what.substr(0, 160));
+    if (storage_trouble(rc)) throw StorageUnavailable(text);
+    throw std::runtime_error(text);
+}
+
 // When the event loop's connection last polled for the write lock (steady clock, ns);
 // 0 once it got through. A timestamp, not a flag, so that a wait that ended some other
 // way (a read that was busy, say) stops counting by itself.
@@ -74,6 +103,11 @@ Db::Db(const std::string& path, Priority priority) : priority_(priority) {
         sqlite3_close(db_);
         throw std::runtime_error("cannot open database '" + path + "': " + msg);
     }
+    // SQLite quietly opens a file it may not write read-only; every write would then fail.
+    if (sqlite3_db_readonly(db_, "main") == 1) {
+        sqlite3_close(db_);
+        throw StorageUnavailable("database '" + path + "' can only be opened read-only");
+    }
     sqlite3_busy_handler(db_, &Db::on_busy, this);
     // WAL + NORMAL: a commit survives a crash of the process (not of the OS) without an
     // fsync per commit. Sorts and temporary b-trees stay in memory, not in temp files.
@@ -82,6 +116,33 @@ Db::Db(const std::string& path, Priority priority) : priority_(priority) {
     // bytes written during a webhook burst.
     exec("PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
          "PRAGMA temp_store=MEMORY;");
+}
+
+void prepare_database_file(const std::string& path) {
+    namespace fs = std::filesystem;
+    const fs::path file(path);
+    const fs::path folder = file.has_parent_path() ? file.parent_path() : fs::path(".");
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec) throw StorageUnavailable("cannot create the database folder '" + folder.string() + "': " + ec.message());
+    auto refuse = [](int error, const std::string& what) {
+        throw StorageUnavailable(what + ": " + std::strerror(error) + " (the server must be able to write it)");
+    };
+    // The database and its WAL files, where they exist, are opened for writing as SQLite will.
+    for (const std::string& name : {path, path + "-wal", path + "-shm"}) {
+        const int fd = ::open(name.c_str(), O_RDWR | O_CLOEXEC);
+        if (fd >= 0)
+            ::close(fd);
+        else if (const int error = errno; error != ENOENT)
+            refuse(error, "cannot write the database file '" + name + "'");
+    }
+    // SQLite creates the database and its -wal and -shm files beside it.
+    const std::string probe = path + ".write-test-" + std::to_string(::getpid());
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (const int error = fd < 0 ? errno : 0; error != 0)
+        refuse(error, "cannot create files in the database folder '" + folder.string() + "'");
+    ::close(fd);
+    ::unlink(probe.c_str());
 }
 
 // SQLite's own busy timeout sleeps 1, 2, 5, 10... ms between tries, which turns a
@@ -116,15 +177,14 @@ Stmt Db::prepare(std::string_view sql) {
 void Db::exec(std::string_view sql) {
     char* err = nullptr;
     if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-        std::string msg = err ? err : "unknown error";
+        const std::string msg = err ? err : "unknown error";
         sqlite3_free(err);
-        throw std::runtime_error("sqlite: " + msg + " in: " + std::string(sql.substr(0, 120)));
+        throw_sqlite(sqlite3_extended_errcode(db_), msg, sql);
     }
 }
 
 void Db::fail(std::string_view what) const {
-    throw std::runtime_error("sqlite: " + std::string(sqlite3_errmsg(db_)) + " in: " +
-                             std::string(what.substr(0, 160)));
+    throw_sqlite(sqlite3_extended_errcode(db_), sqlite3_errmsg(db_), what);
 }
 
 bool Db::event_loop_waiting() {

@@ -90,6 +90,11 @@ private:
     std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
+// At start-up, before the first connection: creates the database's folder, and throws
+// StorageUnavailable, naming the file and the reason, when the process cannot write the
+// database, its WAL files, or new files in that folder.
+void prepare_database_file(const std::string& path);
+
 // BEGIN IMMEDIATE on construction; ROLLBACK unless commit() was called.
 class Transaction {
 public:

@@ -1,0 +1,55 @@
+"""The binary runs from any directory (issue 8, item 10): the catalogue is compiled in,
+the default database goes to ./data/gamepicker.db (folder created), --version says what
+was built."""
+import csv
+import os
+import re
+import subprocess
+import tempfile
+import unittest
+
+from harness import BIN, CATALOGUE, Server
+
+
+class StandaloneTest(unittest.TestCase):
+    def start_in(self, cwd, **kw):
+        server = Server(db_dir=cwd, cwd=cwd, **kw).start()
+        self.addCleanup(server.cleanup)
+        return server
+
+    def test_seeds_the_bundled_catalogue_into_the_default_database_from_an_empty_directory(self):
+        with open(CATALOGUE, newline="") as f:
+            bundled = list(csv.DictReader(f))
+        with tempfile.TemporaryDirectory(prefix="gamepicker-cwd-") as cwd:
+            server = self.start_in(cwd, catalogue=None, db_flag=False)
+            status, _, games = server.get("/api/games")
+            self.assertEqual(status, 200, games)
+            self.assertEqual(sorted(g["title"] for g in games), sorted(r["title"] for r in bundled))
+            self.assertTrue([line for line in server.log_lines if "catalogue seeded" in line and "from=bundled" in line],
+                            server.log_lines)
+            self.assertTrue(os.path.isfile(os.path.join(cwd, "data", "gamepicker.db")))
+            server.stop()
+
+    def test_a_catalogue_file_overrides_the_bundled_one(self):
+        with tempfile.TemporaryDirectory(prefix="gamepicker-cwd-") as cwd:
+            path = os.path.join(cwd, "mine.csv")
+            with open(path, "w") as f:
+                f.write("pack_name,title,min_players,max_players,length_minutes,has_audience,family_friendly,"
+                        "game_type,secondary_type\nHome Pack,Only Game,2,4,10,0,1,Trivia,\n")
+            server = self.start_in(cwd, catalogue="mine.csv")
+            self.assertEqual([g["title"] for g in server.get("/api/games")[2]], ["Only Game"])
+            server.stop()
+
+    def test_version(self):
+        with tempfile.TemporaryDirectory(prefix="gamepicker-cwd-") as cwd:
+            env = {k: v for k, v in os.environ.items() if k not in ("ADMIN_KEY", "JWT_SECRET")}
+            result = subprocess.run([os.path.abspath(BIN), "--version"], cwd=cwd, env=env,
+                                    capture_output=True, text=True, timeout=10)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        # e.g. "gamepicker 0.1.0 (6d18f3b-dirty, Release)"
+        self.assertRegex(result.stdout.strip(),
+                         r"^gamepicker \d+\.\d+\.\d+ \((\S+|unknown commit), (Release|Debug|RelWithDebInfo|MinSizeRel)\)$")
+
+
+if __name__ == "__main__":
+    unittest.main()
