@@ -50,6 +50,10 @@ export function players(min: number, max: number): string {
   return min === max ? `${min} players` : `${min}–${max} players`;
 }
 
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function downloadFile(name: string, type: string, content: string) {
   const url = URL.createObjectURL(new Blob([content], { type }));
   const a = document.createElement('a');

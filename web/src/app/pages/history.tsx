@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Session } from '../../shared/types';
 import { call } from '../state';
-import { Card, ErrorText, Link, Loading, formatTime } from '../ui';
+import { Card, ErrorText, Link, Loading, count, formatTime } from '../ui';
 
 const PAGE = 20;
 
@@ -33,8 +33,8 @@ export function HistoryPage() {
             {list.map(s => (
               <li key={s.id}>
                 <Link href={`/sessions/${s.id}`}>Session #{s.id}{s.notes ? ` — ${s.notes}` : ''}</Link>
-                <span class="muted">{formatTime(s.created_at)}{s.closed_at ? `–${formatTime(s.closed_at)}` : ''} · {s.games_played} games
-                  {s.is_active ? <strong class="badge live"> active</strong> : null}</span>
+                <span class="muted">{formatTime(s.created_at)}{s.closed_at ? `–${formatTime(s.closed_at)}` : ''} · {count(s.games_played, 'game')}
+                  {s.is_active ? <> <strong class="badge live">active</strong></> : null}</span>
               </li>
             ))}
           </ul>

@@ -41,7 +41,9 @@ function CopyOverlayUrl() {
     try {
       const { token } = await call<{ token: string }>('POST', '/api/auth/feed-token', { body: {} });
       const url = `${location.origin}/overlay?token=${encodeURIComponent(token)}`;
-      await navigator.clipboard.writeText(url).catch(() => prompt('Overlay URL (valid 30 days):', url));
+      // The clipboard API exists only on https and localhost: elsewhere show the URL to copy.
+      if (navigator.clipboard) await navigator.clipboard.writeText(url);
+      else prompt('Overlay URL (valid 30 days):', url);
       setState('Copied');
     } catch (e) { setState((e as Error).message); }
     setTimeout(() => setState(''), 2500);

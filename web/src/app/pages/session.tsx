@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { VoteCounts } from '../../shared/icons';
 import type { SessionGame } from '../../shared/types';
 import { call, isAdmin, navigate } from '../state';
-import { Card, ErrorText, Loading, downloadFile, formatDateTime, formatTime, readFile } from '../ui';
+import { Card, ErrorText, Loading, count, downloadFile, formatDateTime, formatTime, readFile } from '../ui';
 import { useSessionWatch } from './now';
 
 interface VoteRow { game_id: number; title: string; upvotes: number; downvotes: number; net_score: number; total_votes: number }
@@ -79,7 +79,7 @@ export function SessionPage({ id }: { id: number }) {
           </div>
         )}
       </div>
-      <p class="muted">{formatDateTime(session.created_at)} – {session.closed_at ? formatDateTime(session.closed_at) : 'still running'} · {session.games_played} games</p>
+      <p class="muted">{formatDateTime(session.created_at)} – {session.closed_at ? formatDateTime(session.closed_at) : 'still running'} · {count(session.games_played, 'game')}</p>
       <ErrorText error={error} />
       <Card title="Games">
         {games.length === 0 ? <p class="muted">No games in this session.</p> : (
