@@ -1,5 +1,8 @@
 #include "http/static_site.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 namespace gp::http {
 
 namespace {
@@ -11,7 +14,13 @@ constexpr std::string_view kContentSecurityPolicy =
 
 bool is_api_path(std::string_view path) { return path == "/api" || path.starts_with("/api/"); }
 
-// True when the Accept-Encoding header lists gzip (or *) without q=0.
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// True when the Accept-Encoding header lists gzip (any case) or * without q=0.
 bool accepts_gzip(std::string_view header) {
     while (!header.empty()) {
         const auto comma = header.find(',');
@@ -21,7 +30,7 @@ bool accepts_gzip(std::string_view header) {
         std::string_view coding = item.substr(0, semi);
         while (!coding.empty() && coding.front() == ' ') coding.remove_prefix(1);
         while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
-        if (coding != "gzip" && coding != "*") continue;
+        if (!iequals(coding, "gzip") && coding != "*") continue;
         std::string_view params = semi == std::string_view::npos ? std::string_view() : item.substr(semi + 1);
         const auto q = params.find("q=");
         if (q == std::string_view::npos) return true;

@@ -17,7 +17,8 @@ watch.start();
 
 function Overlay() {
   const game = currentGame(watch.games.value);
-  const session = watch.session.value;
+  const following = sessionParam > 0 ? watch.session.value : watch.session.value?.is_active ? watch.session.value : null;
+  const session = following;
   const added = watch.lastAdded.value;
   const status = feed?.status.value;
   return (
