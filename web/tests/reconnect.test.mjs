@@ -3,7 +3,7 @@
 // before it got back (a game added, votes) reach the screen without a reload.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Server, launchBrowser, newPage } from './harness.mjs';
+import { Server, launchBrowser, logInPage, newPage } from './harness.mjs';
 
 let server, browser;
 before(async () => {
@@ -49,4 +49,24 @@ test('the overlay shows reconnecting…, then the events made while it was away'
   assert.equal(resume.sessionId, session.id);
   assert.ok(Number.isInteger(resume.since) && resume.since > 0, JSON.stringify(resume));
   assert.deepEqual(overlay.consoleErrors.filter(e => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)), []);
+});
+
+test('an admin page re-authenticates on the open socket before its feed token expires', async () => {
+  const page = await newPage(browser);
+  await page.clock.install();
+  const frames = [];
+  page.on('websocket', ws => ws.on('framesent', f => frames.push({ ws, msg: JSON.parse(String(f.payload)) })));
+  await logInPage(page, server);
+  await page.getByTestId('live-status').filter({ hasText: 'live' }).waitFor();
+  const auths = () => frames.filter(f => f.msg.type === 'auth');
+  assert.equal(auths().length, 1);
+  // The feed token lives an hour; it is renewed two minutes before it expires.
+  await page.clock.fastForward('58:30');
+  for (let i = 0; i < 50 && auths().length < 2; i++) await new Promise(r => setTimeout(r, 100));
+  const [first, second] = auths();
+  assert.ok(second, 'no second auth');
+  assert.equal(second.ws, first.ws, 'renewed on the same socket');
+  assert.notEqual(second.msg.token, first.msg.token);
+  await page.getByTestId('live-status').filter({ hasText: 'live' }).waitFor();
+  assert.deepEqual(page.consoleErrors, []);
 });

@@ -17,6 +17,8 @@ export class SessionWatch {
   readonly lastAdded = signal<{ id: number; at: number } | null>(null);
   private cleanups: (() => void)[] = [];
   private generation = 0;
+  private loadsInFlight = 0;
+  private stale = false;  // an event arrived while a load was in flight: load again after it
 
   constructor(private feed: LiveFeed | null, private fixedId?: number) {}
 
@@ -42,6 +44,7 @@ export class SessionWatch {
   // quiet: a background refresh, which keeps the last good state on failure.
   async reload(quiet = false) {
     const generation = ++this.generation;
+    this.loadsInFlight++;
     try {
       let session: Session | null;
       if (this.fixedId !== undefined) {
@@ -60,6 +63,10 @@ export class SessionWatch {
       if (!quiet && generation === this.generation) this.error.value = (e as Error).message;
     } finally {
       if (generation === this.generation) this.loading.value = false;
+      if (--this.loadsInFlight === 0 && this.stale) {
+        this.stale = false;
+        void this.reload(true);
+      }
     }
   }
 
@@ -70,6 +77,8 @@ export class SessionWatch {
       return;
     }
     if (!current || eventSessionId(e) !== current.id) return;
+    // A load in flight may have read the state before this event: read it again after.
+    if (this.loadsInFlight > 0) this.stale = true;
     switch (e.type) {
       case 'vote.received': {
         const { game, totals } = e.data;
