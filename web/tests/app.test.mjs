@@ -209,4 +209,19 @@ describe('web app', () => {
     }
     assert.deepEqual(page.consoleErrors, []);
   });
+
+  test('an expired or refused token sends the user back to Log in with a message', async () => {
+    const b64 = o => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const fake = exp => `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ role: 'admin', exp })}.c2lnbmF0dXJl`;
+    const now = Math.floor(Date.now() / 1000);
+    await page.evaluate(t => localStorage.setItem('gamepicker.token', t), fake(now - 60));
+    await page.goto(server.url + '/webhooks');
+    await page.waitForURL('**/login');
+    await page.getByText('Your session expired: log in again.').waitFor();
+    await page.evaluate(t => localStorage.setItem('gamepicker.token', t), fake(now + 3600));
+    await page.goto(server.url + '/webhooks');
+    await page.waitForURL('**/login');
+    await page.getByText('Your session expired or the key was refused: log in again.').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Log out' }).count(), 0);
+  });
 });
