@@ -68,6 +68,8 @@ Config load_config(int argc, char** argv) {
     int webhook_timeout_ms = static_cast<int>(c.webhooks.attempt_timeout.count());
     std::string schedule = "5s,5m,30m,2h,5h,10h";
     std::string retention = "30d";
+    int room_status_s = static_cast<int>(c.rooms.status_interval.count());
+    int room_give_up_s = static_cast<int>(c.rooms.give_up_after.count());
 
     CLI::App cli{"gamepicker: Jackbox game picker server (REST, WebSocket feed, webhooks)"};
     cli.set_version_flag("--version", "gamepicker " + std::string(version()) + " (" +
@@ -113,6 +115,16 @@ Config load_config(int argc, char** argv) {
     cli.add_option("--webhook-log-retention", retention,
                    "How long finished deliveries and their logs are kept, e.g. 30d (0 = forever)")
         ->envname("WEBHOOK_LOG_RETENTION");
+    cli.add_option("--ecast-url", c.rooms.ecast_url, "Jackbox's room service (http:// only for tests)")
+        ->envname("ECAST_URL");
+    cli.add_option("--room-status-interval", room_status_s,
+                   "Seconds between game.status events and player-count probes of a monitored room")
+        ->envname("ROOM_STATUS_INTERVAL")->check(CLI::Range(1, 3600));
+    cli.add_option("--max-room-monitors", c.rooms.max_monitors, "Rooms monitored at once")
+        ->envname("MAX_ROOM_MONITORS")->check(CLI::Range(0, 10000));
+    cli.add_option("--room-give-up-after", room_give_up_s,
+                   "Seconds a room monitor keeps trying to reach its room before it ends with connection_failed")
+        ->envname("ROOM_GIVE_UP_AFTER")->check(CLI::Range(1, 86400));
     try {
         cli.parse(argc, argv);
         c.webhooks.retry_schedule = parse_schedule(schedule);
@@ -125,6 +137,8 @@ Config load_config(int argc, char** argv) {
     c.server.read_timeout = std::chrono::seconds(read_timeout_s);
     c.ws.idle_timeout = std::chrono::seconds(ws_idle_s);
     c.webhooks.attempt_timeout = std::chrono::milliseconds(webhook_timeout_ms);
+    c.rooms.status_interval = std::chrono::seconds(room_status_s);
+    c.rooms.give_up_after = std::chrono::seconds(room_give_up_s);
 
     if (c.admin_key.empty() || c.jwt_secret.empty()) {
         if (!c.dev_mode) {

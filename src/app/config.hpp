@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "http/server.hpp"
+#include "rooms/monitor_options.hpp"
 #include "webhooks/delivery_engine.hpp"
 #include "ws/hub.hpp"
 
@@ -22,6 +23,7 @@ struct Config {
     bool ws_max_connections_explicit = false;  // given by flag or environment, not the default
     webhooks::EngineOptions webhooks;
     std::chrono::milliseconds webhook_log_retention{30LL * 86400000};  // 0 = keep forever
+    rooms::MonitorOptions rooms;
 };
 
 // Parses argv and the environment. Prints help or the reason and exits on bad

@@ -8,6 +8,8 @@
 //  - the WAL checkpointer (store/sqlite/checkpointer): one thread with its own
 //    connection, asked by the main connection's WAL hook, so no commit on the
 //    event loop waits for a checkpoint's fsync.
+//  - Asio's resolver thread: getaddrinfo for the room monitors (rooms/), which
+//    otherwise run on the event loop.
 // The threads share no data structures: they meet only through SQLite, the
 // checkpointer's request flag, and the engine's wake-up.
 #include <boost/asio/io_context.hpp>
@@ -29,6 +31,7 @@
 #include "http/server.hpp"
 #include "http/static_site.hpp"
 #include "http/tokens.hpp"
+#include "rooms/room_monitors.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "webhooks/delivery_engine.hpp"
 #include "webhooks/history_pruner.hpp"
@@ -60,7 +63,8 @@ int serve(app::Config& cfg) {
     webhooks::HistoryPruner pruner(ioc, store, cfg.webhook_log_retention);
 
     http::Router router(tokens);
-    http::Services services{store, tokens, [&engine] { engine.notify(); }};
+    rooms::RoomMonitors rooms(ioc, store, cfg.rooms);
+    http::Services services{store, tokens, [&engine] { engine.notify(); }, rooms};
     http::add_all_routes(router, services);
     const http::StaticSite site(http::embedded_assets());
     router.set_fallback([&site](http::Request& req) { return site.serve(req); });
@@ -68,6 +72,7 @@ int serve(app::Config& cfg) {
     server.start();
     engine.start();
     pruner.start();
+    rooms.resume();
 
     // SIGINT/SIGTERM: stop accepting, let requests in progress finish, close every
     // WebSocket with 1001, let webhook attempts in flight finish (the rest stay
@@ -92,6 +97,7 @@ int serve(app::Config& cfg) {
                      hub.connection_count());
         deadline = std::chrono::steady_clock::now() + kShutdownGrace;
         engine.begin_stop(kShutdownGrace);
+        rooms.shutdown();  // the checks resume at the next start
         server.shutdown();
         hub.shutdown();
         wait_until_drained();

@@ -22,8 +22,11 @@ struct Event {
     std::string webhook_body() const;
 };
 
-inline constexpr const char* kAllTypes[] = {"session.started", "game.added", "session.ended",
-                                            "player-count.updated", "vote.received"};
+// The room monitor's types (rooms/room_events.hpp) follow the original's five.
+inline constexpr const char* kAllTypes[] = {"session.started",  "game.added",          "session.ended",
+                                            "player-count.updated", "vote.received",   "room.connected",
+                                            "lobby.player-joined",  "lobby.updated",   "game.started",
+                                            "game.ended",           "room.disconnected", "game.status"};
 bool is_known_type(std::string_view type);
 
 }  // namespace gp::events

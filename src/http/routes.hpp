@@ -7,6 +7,9 @@
 namespace gp::store {
 class Store;
 }
+namespace gp::rooms {
+class RoomMonitors;
+}
 
 namespace gp::http {
 
@@ -17,6 +20,7 @@ struct Services {
     store::Store& store;
     const TokenService& tokens;
     std::function<void()> wake_deliveries;  // new webhook deliveries were queued outside the outbox
+    rooms::RoomMonitors& rooms;              // started and stopped as session games change
 };
 
 void add_auth_routes(Router& r, Services& s);

@@ -110,6 +110,11 @@ public:
     virtual domain::SessionGame set_player_count(Id session_id, Id session_game_id, int count) = 0;
     virtual domain::ChatImportResult import_chat(Id session_id,
                                                  const std::vector<domain::ChatMessage>& messages) = 0;
+    // The room monitor's writes. An event of the session (room.*, lobby.*, game.*) in the outbox.
+    virtual void record_room_event(Id session_id, const std::string& type, std::string data) = 0;
+    // The monitor ended: player check off and, when the room's game is over, a playing
+    // game becomes played. Nothing happens if the row is gone.
+    virtual void end_player_check(Id session_id, Id session_game_id, bool played) = 0;
 
     // --- votes and stats -------------------------------------------------
     virtual LiveVoteResult record_live_vote(const LiveVoteInput& vote) = 0;

@@ -48,8 +48,9 @@ class Server:
 
     def start(self, timeout=15):
         env = dict(os.environ)
+        # ECAST_URL: no test reaches Jackbox (port 9 refuses); test_rooms.py runs a fake.
         env.update({"ADMIN_KEY": ADMIN_KEY, "JWT_SECRET": JWT_SECRET, "ALLOW_PRIVATE_WEBHOOKS": "1",
-                    "LOG_LEVEL": "info"})
+                    "LOG_LEVEL": "info", "ECAST_URL": "http://127.0.0.1:9"})
         env.update(self.env)
         cmd = [os.path.abspath(BIN), "--port", "0", "--host", "127.0.0.1"]
         cmd += ["--db", self.db] if self.db_flag else []

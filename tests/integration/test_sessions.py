@@ -154,9 +154,11 @@ class SessionTest(SessionMixin, ServerTestCase):
         self.assertEqual(second["manually_added"], 1)
         self.assertIsNone(second["room_code"])
         events = events_after(self.server.db, before)
-        self.assertEqual(len(events), 1)
+        # The first game's room monitor (started by its room code) stops with it.
+        self.assertEqual([e[0] for e in events], ["game.added", "room.disconnected"])
         self.assertEqual(events[0][2]["session"]["games_played"], 2)
         self.assertTrue(events[0][2]["game"]["manually_added"])
+        self.assertEqual((events[1][2]["gameId"], events[1][2]["reason"]), (first["id"], "manually_stopped"))
 
         status, _, listed = self.server.get("/api/sessions/%d/games" % s["id"])
         self.assertEqual(status, 200)
@@ -212,15 +214,16 @@ class SessionTest(SessionMixin, ServerTestCase):
             self.assertError(patch(a, "status", bad), 400)
         self.assertError(patch(a, "status", {"status": "PAUSED"}), 400, "status must be one of: playing, played, skipped")
 
-        # Room codes: upper-cased, validated, null clears.
-        self.assertEqual(patch(a, "room-code", {"room_code": "wxyz"})[2]["room_code"], "WXYZ")
+        # Room codes: upper-cased, validated, null clears. On the playing game a code starts the room monitor.
+        status, _, body = patch(a, "room-code", {"room_code": "wxyz"})
+        self.assertEqual((body["room_code"], body["player_check_active"]), ("WXYZ", 1), body)
         self.assertError(patch(a, "room-code", {}), 400)
         self.assertError(patch(a, "room-code", {"room_code": "W1"}), 400, "room_code must be 4 letters (A-Z)")
 
-        # Player check: recorded, honest about the missing monitor; needs a room code.
+        # Player check: the room monitor (test_rooms.py); needs a room code.
         status, _, body = self.server.post(base + "%d/start-player-check" % a["id"], token=self.token)
         self.assertEqual(status, 200, body)
-        self.assertIn("not available", body["message"])
+        self.assertIn("WXYZ", body["message"])
         self.assertEqual(body["sessionGame"]["player_check_active"], 1)
         self.assertEqual(body["sessionGame"]["id"], a["id"])
         status, _, body = self.server.post(base + "%d/stop-player-check" % a["id"], token=self.token)
@@ -230,13 +233,16 @@ class SessionTest(SessionMixin, ServerTestCase):
         self.assertError(self.server.post(base + "%d/start-player-check" % a["id"], token=self.token), 400)
         self.assertError(self.server.post(base + "999999/start-player-check", token=self.token), 404,
                          "Session game not found")
-        # None of the above is an event.
-        self.assertEqual(events_after(self.server.db, before), [])
+        # The only event: the monitor stopped (the room service is unreachable in these tests).
+        self.assertEqual(events_after(self.server.db, before), [
+            ("room.disconnected", s["id"], {"sessionId": s["id"], "gameId": a["id"], "roomCode": "WXYZ",
+                                            "appTag": None, "maxPlayers": a["max_players"],
+                                            "reason": "manually_stopped"})])
 
         status, _, body = patch(a, "player-count", {"player_count": 6})
         self.assertEqual(status, 200, body)
         self.assertEqual(body["player_count"], 6)
-        self.assertEqual(events_after(self.server.db, before), [
+        self.assertEqual(events_after(self.server.db, before)[1:], [
             ("player-count.updated", s["id"],
              {"sessionId": s["id"], "gameId": a["id"], "playerCount": 6, "status": "completed"})])
         self.assertEqual(patch(a, "player-count", {"player_count": 0})[2]["player_count"], 0)
@@ -245,7 +251,7 @@ class SessionTest(SessionMixin, ServerTestCase):
             self.assertError(patch(a, "player-count", bad), 400)
         self.assertError(self.server.request("PATCH", base + "999999/player-count", {"player_count": 3},
                                              token=self.token), 404, "Session game not found")
-        self.assertEqual(len(events_after(self.server.db, before)), 2)
+        self.assertEqual(len(events_after(self.server.db, before)), 3)
 
     def test_session_game_must_belong_to_session(self):
         games = self.game_ids()

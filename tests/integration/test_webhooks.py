@@ -15,6 +15,9 @@ from harness import Receiver, Server, ServerTestCase, wait_until
 
 SECRET = "s3cr\u00e9t \"key\""
 EVENT_TYPES = ["session.started", "game.added", "session.ended", "player-count.updated", "vote.received"]
+# The room monitor's (test_rooms.py delivers them).
+ROOM_EVENT_TYPES = ["room.connected", "lobby.player-joined", "lobby.updated", "game.started", "game.ended",
+                    "room.disconnected", "game.status"]
 # Quotes, backslashes, accents, emoji, control characters, U+2028, a slash.
 TRICKY_TITLE = "Qu\u00eep \"lash\" \\ caf\u00e9 \U0001F3AE\U0001F1EB\U0001F1F7 \n\t\u0001 \u2028 </script>"
 
@@ -159,7 +162,7 @@ class WebhookApiTest(WebhookMixin, ServerTestCase):
             with self.subTest(body=body):
                 self.assertError(self.api("POST", "/api/webhooks", body), 400, message)
         status, _, body = self.api("POST", "/api/webhooks", dict(good, events=["x"]))
-        self.assertEqual(body["validEvents"], EVENT_TYPES)
+        self.assertEqual(body["validEvents"], EVENT_TYPES + ROOM_EVENT_TYPES)
         self.assertError(self.server.request("POST", "/api/webhooks", raw="{oops", token=self.token), 400)
         self.assertError(self.server.request("POST", "/api/webhooks", raw="[]", token=self.token), 400)
         self.assertEqual(self.api("GET", "/api/webhooks")[2], [])

@@ -2,6 +2,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <spdlog/spdlog.h>
 
 #include <string>
 
@@ -11,6 +12,8 @@
 #include "http/json_input.hpp"
 #include "http/routes.hpp"
 #include "http/serialize.hpp"
+#include "rooms/room_events.hpp"
+#include "rooms/room_monitors.hpp"
 #include "store/store.hpp"
 
 namespace gp::http {
@@ -115,6 +118,31 @@ std::vector<domain::ChatMessage> read_chat_log(const Request& req) {
     return messages;
 }
 
+// A game got a room code (added with one, or set on the playing game): its room is
+// watched and the player check recorded. Past the monitor cap the change itself still
+// succeeds, unwatched (start-player-check can be retried later).
+domain::SessionGame watch_room(store::Store& store, rooms::RoomMonitors& rooms, const domain::SessionGame& sg) {
+    if (!sg.room_code) return sg;
+    if (!rooms.can_start(sg.id)) {
+        spdlog::warn("msg=\"room not monitored: monitor cap reached\" session_game={} room={}", sg.id, *sg.room_code);
+        return sg;
+    }
+    rooms.start(sg);
+    return store.set_player_check(sg.session_id, sg.id, true);
+}
+
+// GET …/status-live without a running monitor: what the database knows.
+rooms::RoomSnapshot stored_room(const domain::SessionGame& sg) {
+    rooms::RoomSnapshot s;
+    s.session_id = sg.session_id;
+    s.session_game_id = sg.id;
+    s.room_code = sg.room_code.value_or("");
+    s.max_players = sg.max_players;
+    s.player_count = sg.player_count;
+    s.game_finished = sg.status == domain::PlayStatus::Played;
+    return s;
+}
+
 std::string export_text(const domain::Session& s, const std::vector<domain::SessionGame>& games,
                         const std::vector<store::SessionVoteRow>& votes) {
     std::string out = "Jackbox Game Picker - Session #" + std::to_string(s.id) + "\n";
@@ -155,6 +183,7 @@ json::value export_json(const domain::Session& s, const std::vector<domain::Sess
 
 void add_session_routes(Router& r, Services& s) {
     store::Store& store = s.store;
+    rooms::RoomMonitors& rooms = s.rooms;
 
     r.add("GET", "/api/sessions", Access::Public,
           [&store](Request&) { return Response::json(200, to_json_array(store.list_sessions())); });
@@ -175,10 +204,12 @@ void add_session_routes(Router& r, Services& s) {
         return Response::json(201, to_json(store.create_session(notes)));
     });
 
-    r.add("POST", "/api/sessions/{id}/close", Access::Admin, [&store](Request& req) {
+    r.add("POST", "/api/sessions/{id}/close", Access::Admin, [&store, &rooms](Request& req) {
         const Id id = path_id(req, 0, "session");
         auto notes = read_notes(parse_object(req));
-        return Response::json(200, to_json(store.close_session(id, notes)));
+        auto session = store.close_session(id, notes);
+        rooms.stop_session(id);
+        return Response::json(200, to_json(session));
     });
 
     r.add("DELETE", "/api/sessions/{id}", Access::Admin, [&store](Request& req) {
@@ -196,14 +227,16 @@ void add_session_routes(Router& r, Services& s) {
         return Response::json(200, json::object{{"session_id", id}, {"votes", vote_rows_json(store.session_votes(id))}});
     });
 
-    r.add("POST", "/api/sessions/{id}/games", Access::Admin, [&store](Request& req) {
+    r.add("POST", "/api/sessions/{id}/games", Access::Admin, [&store, &rooms](Request& req) {
         const Id id = path_id(req, 0, "session");
         auto body = parse_object(req);
         auto game_id = opt_int(body, "game_id", 1);
         if (!game_id) bad_request("game_id is required");
         const bool manually_added = opt_flag(body, "manually_added").value_or(false);
         auto room_code = read_room_code(body);
-        return Response::json(201, to_json(store.add_session_game(id, *game_id, manually_added, room_code)));
+        auto sg = store.add_session_game(id, *game_id, manually_added, room_code);
+        rooms.stop_session(id, sg.id);  // the previous game is no longer playing
+        return Response::json(201, to_json(watch_room(store, rooms, sg)));
     });
 
     r.add("POST", "/api/sessions/{id}/chat-import", Access::Admin, [&store](Request& req) {
@@ -228,57 +261,87 @@ void add_session_routes(Router& r, Services& s) {
         return res;
     });
 
-    r.add("PATCH", "/api/sessions/{sessionId}/games/{sessionGameId}/status", Access::Admin, [&store](Request& req) {
-        auto ref = session_game_ref(req);
-        auto body = parse_object(req);
-        auto status = domain::parse_play_status(opt_string(body, "status").value_or(""));
-        if (!status) bad_request("status must be one of: playing, played, skipped");
-        return Response::json(200, to_json(store.set_session_game_status(ref.session_id, ref.session_game_id, *status)));
-    });
+    r.add("PATCH", "/api/sessions/{sessionId}/games/{sessionGameId}/status", Access::Admin,
+          [&store, &rooms](Request& req) {
+              auto ref = session_game_ref(req);
+              auto body = parse_object(req);
+              auto status = domain::parse_play_status(opt_string(body, "status").value_or(""));
+              if (!status) bad_request("status must be one of: playing, played, skipped");
+              auto sg = store.set_session_game_status(ref.session_id, ref.session_game_id, *status);
+              // Only the playing game is watched.
+              if (*status == domain::PlayStatus::Playing)
+                  rooms.stop_session(ref.session_id, sg.id);
+              else
+                  rooms.stop(sg.id);
+              return Response::json(200, to_json(sg));
+          });
 
-    r.add("DELETE", "/api/sessions/{sessionId}/games/{sessionGameId}", Access::Admin, [&store](Request& req) {
+    r.add("DELETE", "/api/sessions/{sessionId}/games/{sessionGameId}", Access::Admin, [&store, &rooms](Request& req) {
         auto ref = session_game_ref(req);
         store.remove_session_game(ref.session_id, ref.session_game_id);
+        rooms.stop(ref.session_game_id);
         return Response::json(200, json::object{{"message", "Game removed from session"},
                                                 {"sessionGameId", ref.session_game_id}});
     });
 
-    r.add("PATCH", "/api/sessions/{sessionId}/games/{sessionGameId}/room-code", Access::Admin, [&store](Request& req) {
-        auto ref = session_game_ref(req);
-        auto body = parse_object(req);
-        if (!body.contains("room_code")) bad_request("room_code is required (null clears it)");
-        auto code = read_room_code(body);
-        return Response::json(200, to_json(store.set_room_code(ref.session_id, ref.session_game_id, code)));
-    });
-
-    // The jackbox.tv room monitor needs network access this server does not have:
-    // the routes record the request (player_check_active) and say so.
-    r.add("POST", "/api/sessions/{sessionId}/games/{sessionGameId}/start-player-check", Access::Admin,
-          [&store](Request& req) {
+    r.add("PATCH", "/api/sessions/{sessionId}/games/{sessionGameId}/room-code", Access::Admin,
+          [&store, &rooms](Request& req) {
               auto ref = session_game_ref(req);
+              auto body = parse_object(req);
+              if (!body.contains("room_code")) bad_request("room_code is required (null clears it)");
+              auto code = read_room_code(body);
+              auto sg = store.set_room_code(ref.session_id, ref.session_game_id, code);
+              if (!sg.room_code)
+                  rooms.stop(sg.id);
+              else if (sg.status == domain::PlayStatus::Playing)
+                  sg = watch_room(store, rooms, sg);
+              return Response::json(200, to_json(sg));
+          });
+
+    // The room monitor (rooms/): it watches the room as a shard and emits room.*, lobby.*,
+    // game.* and player-count.updated events. 400 without a room code, 409 past the cap.
+    r.add("POST", "/api/sessions/{sessionId}/games/{sessionGameId}/start-player-check", Access::Admin,
+          [&store, &rooms](Request& req) {
+              auto ref = session_game_ref(req);
+              if (!rooms.can_start(ref.session_game_id))
+                  domain::conflict("Too many rooms are being monitored at once; stop a player check first");
               auto sg = store.set_player_check(ref.session_id, ref.session_game_id, true);
-              return Response::json(
-                  200, json::object{{"message",
-                                     "Player check requested; automatic room monitoring is not available in this "
-                                     "server, set the player count with PATCH .../player-count"},
-                                    {"sessionGame", to_json(sg)}});
+              rooms.start(sg);
+              return Response::json(200, json::object{{"message", "Player check started: watching room " +
+                                                                      sg.room_code.value_or("")},
+                                                      {"sessionGame", to_json(sg)}});
           });
 
     r.add("POST", "/api/sessions/{sessionId}/games/{sessionGameId}/stop-player-check", Access::Admin,
-          [&store](Request& req) {
+          [&store, &rooms](Request& req) {
               auto ref = session_game_ref(req);
               auto sg = store.set_player_check(ref.session_id, ref.session_game_id, false);
+              rooms.stop(sg.id);
               return Response::json(200, json::object{{"message", "Player check stopped"}, {"sessionGame", to_json(sg)}});
           });
 
+    // A manual count wins over the monitor's for the rest of its run.
     r.add("PATCH", "/api/sessions/{sessionId}/games/{sessionGameId}/player-count", Access::Admin,
-          [&store](Request& req) {
+          [&store, &rooms](Request& req) {
               auto ref = session_game_ref(req);
               auto body = parse_object(req);
               auto count = opt_int(body, "player_count", 0, 100);
               if (!count) bad_request("player_count is required");
-              return Response::json(200, to_json(store.set_player_count(ref.session_id, ref.session_game_id,
-                                                                        static_cast<int>(*count))));
+              auto sg = store.set_player_count(ref.session_id, ref.session_game_id, static_cast<int>(*count));
+              rooms.manual_count(sg.id);
+              return Response::json(200, to_json(sg));
+          });
+
+    // The same object as the game.status event: from the running monitor, else from the database.
+    r.add("GET", "/api/sessions/{sessionId}/games/{sessionGameId}/status-live", Access::Public,
+          [&store, &rooms](Request& req) {
+              auto ref = session_game_ref(req);
+              if (auto live = rooms.snapshot(ref.session_game_id); live && live->session_id == ref.session_id)
+                  return Response::text(200, "application/json", rooms::game_status(*live));
+              for (const auto& sg : store.session_games(ref.session_id))
+                  if (sg.id == ref.session_game_id)
+                      return Response::text(200, "application/json", rooms::game_status(stored_room(sg)));
+              domain::not_found("Session game not found");
           });
 }
 

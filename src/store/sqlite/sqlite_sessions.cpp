@@ -227,4 +227,20 @@ domain::SessionGame SqliteStore::set_player_count(Id session_id, Id session_game
     return load_session_game(session_id, session_game_id);
 }
 
+void SqliteStore::record_room_event(Id session_id, const std::string& type, std::string data) {
+    Transaction tx = begin();
+    append_event(type, session_id, std::move(data));
+    commit(tx);
+}
+
+void SqliteStore::end_player_check(Id session_id, Id session_game_id, bool played) {
+    Transaction tx = begin();
+    db_.prepare("UPDATE session_games SET player_check = 0, "
+                "status = CASE WHEN ?1 AND status = 'playing' THEN 'played' ELSE status END "
+                "WHERE id = ?2 AND session_id = ?3")
+        .bind_all(played, session_game_id, session_id)
+        .exec();
+    commit(tx);
+}
+
 }  // namespace gp::store::sqlite

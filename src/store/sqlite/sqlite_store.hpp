@@ -61,6 +61,8 @@ public:
     domain::SessionGame set_player_check(Id session_id, Id session_game_id, bool active) override;
     domain::SessionGame set_player_count(Id session_id, Id session_game_id, int count) override;
     domain::ChatImportResult import_chat(Id session_id, const std::vector<domain::ChatMessage>& messages) override;
+    void record_room_event(Id session_id, const std::string& type, std::string data) override;
+    void end_player_check(Id session_id, Id session_game_id, bool played) override;
 
     LiveVoteResult record_live_vote(const LiveVoteInput& vote) override;
     VotePage list_votes(const VoteQuery& query) override;
