@@ -3,6 +3,7 @@
 #include "rooms/ecast_transport.hpp"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -57,7 +58,9 @@ void open_stream(std::shared_ptr<Self> self, Stream& stream, tcp::resolver& reso
         tcp_layer(stream).async_connect(r, [self, &stream, ep, next](error_code ec, const tcp::endpoint&) {
             if (ec) return next(describe("connect", ec));
             if constexpr (std::is_same_v<Stream, TlsStream>) {
-                if (!SSL_set_tlsext_host_name(stream.native_handle(), ep.host.c_str()))
+                error_code not_ip;
+                asio::ip::make_address(ep.host, not_ip);
+                if (not_ip && !SSL_set_tlsext_host_name(stream.native_handle(), ep.host.c_str()))  // SNI: names only
                     return next("tls: cannot set SNI");
                 stream.set_verify_callback(ssl::host_name_verification(ep.host));
                 stream.async_handshake(ssl::stream_base::client, [self, next](error_code ec) {

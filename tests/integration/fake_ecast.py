@@ -50,7 +50,9 @@ class FakeRoom:
 
 
 class FakeEcast:
-    def __init__(self):
+    def __init__(self, tls=None):
+        """tls: an ssl.SSLContext to serve https/wss instead of http/ws."""
+        self.tls = tls
         self.rooms = {}
         self.connections = []  # (path, query dict, request headers, lower-case names) of each WebSocket connect
         self.welcomed = []     # (userId, client id, reconnect) of each welcome sent
@@ -61,7 +63,7 @@ class FakeEcast:
         self.thread = threading.Thread(target=self._run, args=(started,), daemon=True)
         self.thread.start()
         started.wait(10)
-        self.url = "http://127.0.0.1:%d" % self.port
+        self.url = "%s://127.0.0.1:%d" % ("https" if tls else "http", self.port)
 
     # --- control, from the test's thread ------------------------------------------
     def run(self, fn, *args):
@@ -116,7 +118,7 @@ class FakeEcast:
         async def start():
             self.server = await websockets.server.serve(
                 self._handle, "127.0.0.1", 0, subprotocols=["ecast-v0"],
-                process_request=self._process_request, ping_interval=None)
+                process_request=self._process_request, ping_interval=None, ssl=self.tls)
             self.port = self.server.sockets[0].getsockname()[1]
 
         self.loop.run_until_complete(start())

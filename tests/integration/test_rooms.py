@@ -5,6 +5,11 @@ probe finds the players); a dropped connection resumed with id and secret; 404,
 error frames, garbage, a service that never answers; every stop condition; the cap."""
 import asyncio
 import json
+import os
+import shutil
+import ssl
+import subprocess
+import tempfile
 import threading
 import time
 import unittest
@@ -371,6 +376,63 @@ class RoomMonitorCapTest(SessionMixin, ServerTestCase):
         self.assertError(self.server.post(base + "%d/start-player-check" % b["id"], token=self.token), 409)
         self.server.post(base + "%d/stop-player-check" % a["id"], token=self.token)
         self.assertEqual(self.server.post(base + "%d/start-player-check" % b["id"], token=self.token)[0], 200)
+
+
+class RoomMonitorTlsTest(SessionMixin, ServerTestCase):
+    """https look-up and wss watch, the certificate checked against the CAs OpenSSL
+    trusts (SSL_CERT_FILE names a test CA here) and the host name (an IP SAN)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="gamepicker-tls-")
+        cls.cert, key = os.path.join(cls.dir, "cert.pem"), os.path.join(cls.dir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cls.cert,
+                        "-days", "1", "-subj", "/CN=fake ecast", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cls.cert, key)
+        cls.ecast = FakeEcast(tls=context)
+        cls.server_env = {"ECAST_URL": cls.ecast.url, "SSL_CERT_FILE": cls.cert, "ROOM_GIVE_UP_AFTER": "2"}
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.ecast.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_wss_with_a_trusted_certificate(self):
+        self.assertTrue(self.ecast.url.startswith("https://"))
+        room = self.ecast.add_room("SAFE")
+        session = self.fresh_session()
+        feed = Feed(self.server, self.token, session["id"])
+        try:
+            self.add_game(session["id"], self.game_ids()[0], room_code="SAFE")
+            feed.wait("room.connected")
+            self.ecast.join(room, "ALICE")
+            self.assertEqual(feed.wait("lobby.player-joined")[0]["data"]["players"], ["ALICE"])
+        finally:
+            feed.close()
+
+    def test_untrusted_certificate_is_refused(self):
+        self.ecast.add_room("TRAP")
+        other = Server(env={"ECAST_URL": self.ecast.url, "ROOM_GIVE_UP_AFTER": "2"}).start()  # system CAs only
+        try:
+            token = other.login()
+            status, _, session = other.post("/api/sessions", {}, token=token)
+            self.assertEqual(status, 201, session)
+            feed = Feed(other, token, session["id"])
+            try:
+                status, _, sg = other.post("/api/sessions/%d/games" % session["id"],
+                                           {"game_id": self.game_ids()[0], "room_code": "TRAP"}, token=token)
+                self.assertEqual(status, 201, sg)
+                self.assertEqual(feed.wait("room.disconnected")[0]["data"]["reason"], "connection_failed")
+                self.assertEqual(feed.of("room.connected"), [])
+                self.assertNotIn("TRAP", self.ecast.lookups)  # no request got past the handshake
+            finally:
+                feed.close()
+        finally:
+            other.cleanup()
 
 
 if __name__ == "__main__":
