@@ -122,8 +122,12 @@ Frame parse_welcome(const json::object& result) {
             // [type, {key, val, ...}, meta]
             const json::array* parts = entity.if_array();
             if (!parts || parts->size() < 2 || !(*parts)[1].is_object()) continue;
-            if (const json::value* val = field((*parts)[1].get_object(), "val"))
-                if (auto s = room_state(*val)) w.room = s;
+            const json::object& payload = (*parts)[1].get_object();
+            if (const json::value* val = field(payload, "val"))
+                if (auto s = room_state(*val)) {
+                    s->version = int_field(payload, "version");
+                    w.room = s;
+                }
         }
     }
     return w;
@@ -189,6 +193,7 @@ Frame parse_frame(std::string_view text) {
         const json::value* val = field(result, "val");
         auto state = val ? room_state(*val) : std::nullopt;
         if (!state) return Malformed{*opcode + " " + *key + " without a usable val"};
+        state->version = int_field(result, "version");
         return RoomUpdate{*state};
     }
     if (*opcode == "client/connected") {

@@ -47,6 +47,9 @@ struct RoomState {
     std::optional<std::string> state;        // "Lobby", "Lobby_CanStart", "Logo", ...
     std::optional<std::string> lobby_state;  // "WaitingForMore", "CanStart", "Countdown", "PostGame", ...
     std::optional<bool> game_finished;
+    // The entity's version (increases with each write): tells a stale copy (a probe's
+    // welcome read before an update the watch already had) from a new one.
+    std::optional<std::int64_t> version;
 };
 
 struct Welcome {

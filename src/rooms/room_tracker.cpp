@@ -73,6 +73,8 @@ void RoomTracker::add_players(const std::vector<ecast::Player>& players, bool an
 }
 
 void RoomTracker::apply_room(const ecast::RoomState& s, bool announce, std::vector<Change>& out) {
+    if (s.version && room_version_ && *s.version < *room_version_) return;  // older than what we know
+    if (s.version) room_version_ = s.version;
     // Updates may carry only some fields: what is absent keeps its last value. Games
     // that glue the lobby sub-state onto `state` ("Lobby_CanStart") say it there.
     std::optional<std::string> lobby_state = s.lobby_state;

@@ -57,6 +57,7 @@ private:
     std::optional<int> reported_count_;
     std::optional<std::string> lobby_state_;
     std::optional<std::string> game_state_;
+    std::optional<std::int64_t> room_version_;  // of the last room state applied
     bool started_ = false;
     bool finished_ = false;
 };

@@ -107,12 +107,14 @@ class RoomMonitorTest(SessionMixin, ServerTestCase):
                 "maxPlayers": max_players}
 
     def webhook_events(self, game_id):
+        """(event, data) of the deliveries about one session game, in outbox order (deliveries
+        run concurrently, so they may arrive in another order; webhook-id follows the outbox)."""
         out = []
         for r in self.receiver.requests:
             body = json.loads(r["body"])
             if body["data"].get("gameId") == game_id:
-                out.append((body["event"], body["data"]))
-        return out
+                out.append((int(r["headers"]["webhook-id"][len("msg_"):]), body["event"], body["data"]))
+        return [(event, data) for _, event, data in sorted(out, key=lambda e: e[0])]
 
     # --- the scripted room, lobby to end -------------------------------------------
     def test_scripted_room_from_lobby_to_end(self):

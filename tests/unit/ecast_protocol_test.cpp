@@ -90,6 +90,7 @@ TEST(EcastFrames, WelcomeOfTheScriptedRoom) {
     EXPECT_EQ(w->room->state, "Lobby");
     EXPECT_EQ(w->room->lobby_state, "WaitingForMore");
     EXPECT_EQ(w->room->game_finished, false);
+    EXPECT_EQ(w->room->version, 0);
 }
 
 TEST(EcastFrames, CountsOnlyPlayersInHere) {
@@ -197,6 +198,17 @@ TEST(RoomTracker, ScriptedRoomFromLobbyToEnd) {
     EXPECT_EQ(t.game_state(), "Lobby");
     EXPECT_TRUE(t.game_started());
     EXPECT_TRUE(t.game_finished());
+}
+
+TEST(RoomTracker, StaleRoomStatesAreIgnored) {
+    RoomTracker t;
+    t.on_welcome(Welcome{2, "", false, std::vector<Player>{}, RoomState{"Lobby", "CanStart", false, 3}});
+    EXPECT_EQ(kinds(t.on_room({"Lobby", "Countdown", false, 4})), (std::vector<Kind>{Kind::LobbyUpdated}));
+    // A probe's welcome read before version 4 arrived: nothing goes back.
+    EXPECT_TRUE(t.on_room({"Lobby", "CanStart", false, 3}).empty());
+    EXPECT_EQ(t.lobby_state(), "Countdown");
+    EXPECT_TRUE(t.on_room({"Lobby", "Countdown", false, 4}).empty());
+    EXPECT_EQ(kinds(t.on_room({"Logo", std::nullopt, std::nullopt, std::nullopt})), (std::vector<Kind>{Kind::GameStarted}));
 }
 
 TEST(RoomTracker, WithoutJoinEventsTheProbeFindsThePlayers) {
