@@ -18,7 +18,7 @@ import websockets
 
 from fake_ecast import CHOICE, COUNTDOWN, LOGO, POST_GAME, FakeEcast, wait_for
 from harness import Receiver, Server, ServerTestCase
-from session_helpers import SessionMixin
+from session_helpers import SessionMixin, events_after, last_event_id
 
 ROOM_TYPES = ["room.connected", "lobby.player-joined", "lobby.updated", "game.started", "game.ended",
               "room.disconnected", "game.status", "player-count.updated"]
@@ -344,6 +344,35 @@ class RoomMonitorTest(SessionMixin, ServerTestCase):
                                               token=self.token)
         self.assertEqual(status, 200, body)
         self.feed.wait("room.disconnected", game=sg["id"], reason="manually_stopped")
+
+
+class RoomMonitorRestartTest(SessionMixin, ServerTestCase):
+    """A monitor whose check was on comes back when the server starts again."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ecast = FakeEcast()
+        cls.server_env = {"ECAST_URL": cls.ecast.url}
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.ecast.stop()
+
+    def test_resumed_after_restart(self):
+        room = self.ecast.add_room("BACK")
+        session = self.fresh_session()
+        sg = self.add_game(session["id"], self.game_ids()[0], room_code="BACK")
+        wait_for(lambda: len([d for _, _, d in events_after(self.server.db, 0) if d.get("gameId") == sg["id"]]) == 2)
+        before = last_event_id(self.server.db)
+        self.server.restart()  # graceful: the monitor closes without an event, its check stays on
+        wait_for(lambda: len(events_after(self.server.db, before)) >= 2)
+        self.ecast.join(room, "ALICE")
+        wait_for(lambda: len(events_after(self.server.db, before)) >= 4)
+        self.assertEqual([(t, d.get("gameId")) for t, _, d in events_after(self.server.db, before)],
+                         [("room.connected", sg["id"]), ("player-count.updated", sg["id"]),
+                          ("lobby.player-joined", sg["id"]), ("player-count.updated", sg["id"])])
 
 
 class RoomMonitorCapTest(SessionMixin, ServerTestCase):
