@@ -3,6 +3,7 @@
 // rules, the conversion to a Request and the Router with every API route on a real
 // SQLite store, and the embedded web app behind them. "Bearer admin" in the input stands for a valid admin token, so the
 // admin routes are reached too.
+#include <boost/asio/io_context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include "http/routes.hpp"
 #include "http/static_site.hpp"
 #include "http/tokens.hpp"
+#include "rooms/room_monitors.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace {
@@ -24,13 +26,20 @@ namespace {
 namespace bhttp = boost::beast::http;
 using namespace gp;
 
+rooms::MonitorOptions room_options() {
+    rooms::MonitorOptions o;
+    o.ecast_url = "http://127.0.0.1:9";  // never reached; no name to resolve either
+    return o;
+}
+
 struct Api {
     Api()
         : db_path(std::filesystem::temp_directory_path() / ("gamepicker-fuzz-" + std::to_string(getpid()) + ".db")),
           store(db_path.string(), &bus, store::sqlite::SqliteStore::Role::Background),
+          rooms(ioc, store, room_options()),
           tokens("fuzz-admin-key", "fuzz-jwt-secret-0123456789abcdef"),
           router(tokens),
-          services{store, tokens, [] {}},
+          services{store, tokens, [] {}, rooms},
           site(http::embedded_assets()),
           admin_token(tokens.issue()) {
         http::add_all_routes(router, services);
@@ -53,6 +62,9 @@ struct Api {
     std::filesystem::path db_path;
     events::Bus bus;
     store::sqlite::SqliteStore store;
+    // Room monitors are created by the routes but never run: this loop is never run.
+    boost::asio::io_context ioc;
+    rooms::RoomMonitors rooms;
     http::TokenService tokens;
     http::Router router;
     http::Services services;
