@@ -84,6 +84,9 @@ Config load_config(int argc, char** argv) {
     cli.add_flag("--dev", c.dev_mode, "Development mode: allows empty secrets (random ones are made up)")
         ->envname("DEV_MODE");
     cli.add_option("--log-level", c.log_level, "trace|debug|info|warn|error")->envname("LOG_LEVEL");
+    cli.add_flag("--metrics-public", c.metrics_public,
+                 "Serve GET /metrics without the admin token to any address (default: loopback only)")
+        ->envname("METRICS_PUBLIC");
     cli.add_option("--body-limit", c.server.body_limit, "Largest request body in bytes")->envname("BODY_LIMIT");
     cli.add_option("--read-timeout", read_timeout_s, "Seconds before a slow HTTP client is dropped")
         ->envname("READ_TIMEOUT")->check(CLI::Range(1, 3600));

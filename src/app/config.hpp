@@ -19,6 +19,7 @@ struct Config {
     std::string jwt_secret;
     bool dev_mode = false;
     std::string log_level = "info";
+    bool metrics_public = false;  // GET /metrics without a token from any address (else loopback only)
     ws::HubOptions ws;
     bool ws_max_connections_explicit = false;  // given by flag or environment, not the default
     webhooks::EngineOptions webhooks;

@@ -64,7 +64,7 @@ int serve(app::Config& cfg) {
 
     http::Router router(tokens);
     rooms::RoomMonitors rooms(ioc, store, cfg.rooms);
-    http::Services services{store, tokens, [&engine] { engine.notify(); }, rooms};
+    http::Services services{store, tokens, [&engine] { engine.notify(); }, rooms, cfg.metrics_public};
     http::add_all_routes(router, services);
     const http::StaticSite site(http::embedded_assets());
     router.set_fallback([&site](http::Request& req) { return site.serve(req); });

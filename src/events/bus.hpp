@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "events/event.hpp"
+#include "metrics/instruments.hpp"
 
 namespace gp::events {
 
@@ -14,6 +15,7 @@ public:
     using Listener = std::function<void(const Event&)>;
     void subscribe(Listener l) { listeners_.push_back(std::move(l)); }
     void publish(const Event& e) const {
+        metrics::instruments().events_published.with({e.type}).inc();
         for (const auto& l : listeners_) l(e);
     }
 

@@ -12,6 +12,12 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
     return std::nullopt;
 }
 
+bool Request::from_loopback() const {
+    std::string_view a = remote_address;
+    if (a.starts_with("::ffff:")) a.remove_prefix(7);
+    return a.starts_with("127.") || a == "::1";
+}
+
 Response Response::json(int status, const boost::json::value& v) {
     return Response{status, "application/json", boost::json::serialize(v), {}};
 }

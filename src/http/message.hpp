@@ -36,6 +36,8 @@ struct Request {
     std::optional<Claims> user;       // set by the auth middleware on protected routes
 
     std::optional<std::string> query_param(std::string_view name) const;
+    // The peer is on the loopback interface (127.0.0.0/8, ::1, or IPv4-mapped 127.x).
+    bool from_loopback() const;
 };
 
 struct Response {

@@ -4,9 +4,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "domain/error.hpp"
 #include "http/tokens.hpp"
+#include "metrics/instruments.hpp"
 #include "store/errors.hpp"
 
 namespace gp::http {
@@ -43,7 +45,8 @@ int status_of(domain::ErrorKind k) {
 }  // namespace
 
 void Router::add(std::string method, std::string_view pattern, Access access, Handler handler) {
-    Route r{std::move(method), {}, 0, access, std::move(handler)};
+    registered_.push_back({method, std::string(pattern), access});
+    Route r{std::move(method), std::string(pattern), {}, 0, access, std::move(handler)};
     for (auto seg : split_path(pattern)) {
         bool param = seg.size() >= 2 && seg.front() == '{' && seg.back() == '}';
         r.segments.emplace_back(param ? "{}" : std::string(seg));
@@ -56,6 +59,18 @@ void Router::add(std::string method, std::string_view pattern, Access access, Ha
 }
 
 Response Router::dispatch(Request& req) const {
+    const auto started = std::chrono::steady_clock::now();
+    const Route* matched = nullptr;
+    Response res = route_request(req, matched);
+    metrics::instruments().http_request(req.method, matched ? std::string_view(matched->pattern) : "unmatched",
+                                        res.status,
+                                        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    return res;
+}
+
+std::vector<RouteInfo> Router::routes() const { return registered_; }
+
+Response Router::route_request(Request& req, const Route*& matched) const {
     const auto segs = split_path(req.path);
     bool path_known = false;
     std::string allowed;
@@ -65,6 +80,7 @@ Response Router::dispatch(Request& req) const {
         for (std::size_t i = 0; i < segs.size() && match; ++i)
             match = route.segments[i] == "{}" || route.segments[i] == segs[i];
         if (!match) continue;
+        matched = &route;
         if (route.method != req.method) {
             path_known = true;
             if (allowed.find(route.method) == std::string::npos)
@@ -86,7 +102,7 @@ Response Router::dispatch(Request& req) const {
 }
 
 Response Router::run(const Route& route, Request& req) const {
-    if (route.access == Access::Admin) {
+    if (route.access == Access::Admin || (route.access == Access::LoopbackOrAdmin && !req.from_loopback())) {
         // As the original: the token is the word after the scheme, whatever the scheme;
         // none at all is 401, one that does not verify is 403.
         std::string_view auth = req.authorization;

@@ -12,7 +12,14 @@ namespace gp::http {
 
 class TokenService;
 
-enum class Access { Public, Admin };
+// LoopbackOrAdmin: public to clients on the loopback interface, Admin to others.
+enum class Access { Public, Admin, LoopbackOrAdmin };
+
+struct RouteInfo {
+    std::string method;
+    std::string pattern;  // as registered, e.g. "/api/sessions/{id}/games"
+    Access access = Access::Public;
+};
 
 class Router {
 public:
@@ -25,21 +32,28 @@ public:
     // Answers requests for paths no route matches (the web app); without one they get 404.
     void set_fallback(Handler handler) { fallback_ = std::move(handler); }
     // Never throws: unknown path 404 (or the fallback), known path with another method 405,
-    // domain errors their status, an unwritable database 503, anything else 500.
+    // domain errors their status, an unwritable database 503, anything else 500. Counted
+    // and timed in the metrics by route pattern.
     Response dispatch(Request& req) const;
+    // Every registered route, in registration order.
+    std::vector<RouteInfo> routes() const;
 
 private:
     struct Route {
         std::string method;
+        std::string pattern;
         std::vector<std::string> segments;  // "{}" marks a parameter
         int literal_count = 0;
         Access access = Access::Public;
         Handler handler;
     };
+    // `matched` is the route of the request's path (if any), for the metrics.
+    Response route_request(Request& req, const Route*& matched) const;
     Response run(const Route& route, Request& req) const;
 
     const TokenService& tokens_;
-    std::vector<Route> routes_;
+    std::vector<Route> routes_;  // most specific first
+    std::vector<RouteInfo> registered_;
     Handler fallback_;
 };
 

@@ -21,6 +21,7 @@ struct Services {
     const TokenService& tokens;
     std::function<void()> wake_deliveries;  // new webhook deliveries were queued outside the outbox
     rooms::RoomMonitors& rooms;              // started and stopped as session games change
+    bool metrics_public = false;             // GET /metrics without a token from any address
 };
 
 void add_auth_routes(Router& r, Services& s);
@@ -30,6 +31,7 @@ void add_session_routes(Router& r, Services& s);
 void add_vote_routes(Router& r, Services& s);
 void add_stats_routes(Router& r, Services& s);
 void add_webhook_routes(Router& r, Services& s);
+void add_metrics_routes(Router& r, Services& s);
 
 inline void add_all_routes(Router& r, Services& s) {
     add_auth_routes(r, s);
@@ -39,6 +41,7 @@ inline void add_all_routes(Router& r, Services& s) {
     add_vote_routes(r, s);
     add_stats_routes(r, s);
     add_webhook_routes(r, s);
+    add_metrics_routes(r, s);
 }
 
 }  // namespace gp::http

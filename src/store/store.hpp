@@ -66,6 +66,11 @@ struct LiveVoteResult {
     domain::Game game;  // totals after the vote
 };
 
+struct WebhookQueue {
+    std::int64_t pending = 0;                           // deliveries not yet delivered or given up
+    std::optional<domain::Millis> oldest_created_at;  // of the oldest pending one
+};
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -151,6 +156,8 @@ public:
     // one) when the API is waiting for the store; the caller stores the rest later.
     virtual std::size_t record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
                                         int disable_after_failures) = 0;
+    // The pending deliveries, for the metrics.
+    virtual WebhookQueue webhook_queue() = 0;
     // Deletes up to `limit` finished (delivered or failed) deliveries created before
     // `before`, with their logs; returns how many. Pending ones are never touched.
     virtual int prune_webhook_history(domain::Millis before, int limit) = 0;

@@ -18,6 +18,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "metrics/instruments.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "webhooks/model.hpp"
 #include "webhooks/signer.hpp"
@@ -332,6 +333,7 @@ private:
         }
         if (!o.success && o.attempt <= static_cast<int>(options_.retry_schedule.size()))
             o.retry_at = domain::now_ms() + jittered(options_.retry_schedule[o.attempt - 1]);
+        metrics::instruments().webhook_attempt(o.success, o.retry_at.has_value());
         if (!o.success)
             spdlog::debug("msg=\"webhook attempt failed\" delivery_id={} webhook_id={} attempt={} error=\"{}\"",
                           o.delivery_id, o.webhook_id, o.attempt, *o.error);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "domain/time.hpp"
+#include "metrics/instruments.hpp"
 #include "ws/connection.hpp"
 
 namespace gp::ws {
@@ -59,12 +60,14 @@ void Hub::shutdown() {
 bool Hub::admit(Connection& c) {
     if (connections_.size() >= options_.max_connections) return false;
     connections_.insert(&c);
+    metrics::instruments().ws_connections.inc();
     return true;
 }
 
 void Hub::leave(Connection& c) {
     deauthenticate(c);
     connections_.erase(&c);
+    metrics::instruments().ws_connections.dec();
 }
 
 void Hub::authenticate(Connection& c, std::int64_t expires_at) {
@@ -84,7 +87,9 @@ void Hub::deauthenticate(Connection& c) {
 }
 
 void Hub::subscribe(Connection& c, domain::Id session_id) {
-    if (subscribers_[session_id].insert(&c).second) c.sessions_.push_back(session_id);
+    if (!subscribers_[session_id].insert(&c).second) return;
+    c.sessions_.push_back(session_id);
+    metrics::instruments().ws_subscriptions.inc();
 }
 
 void Hub::unsubscribe(Connection& c, domain::Id session_id) {
@@ -92,6 +97,7 @@ void Hub::unsubscribe(Connection& c, domain::Id session_id) {
     if (it == subscribers_.end() || it->second.erase(&c) == 0) return;
     if (it->second.empty()) subscribers_.erase(it);
     std::erase(c.sessions_, session_id);
+    metrics::instruments().ws_subscriptions.dec();
 }
 
 void Hub::arm_expiry_timer() {

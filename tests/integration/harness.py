@@ -30,11 +30,12 @@ class Server:
     restart()/kill() so tests can check durability."""
 
     def __init__(self, args=None, env=None, db_dir=None, preexec_fn=None, catalogue=CATALOGUE, cwd=None,
-                 db_flag=True):
+                 db_flag=True, host="127.0.0.1"):
         """catalogue=None: no --catalogue (the bundled one); cwd: the working directory;
         db_flag=False: no --db (the default, ./data/gamepicker.db in cwd)."""
         self.args = list(args or [])
         self.preexec_fn = preexec_fn  # runs in the child before exec (e.g. to set rlimits)
+        self.host = host  # listen address; the helpers below always connect over loopback
         self.env = dict(env or {})
         self.own_dir = db_dir is None
         self.dir = db_dir or tempfile.mkdtemp(prefix="gamepicker-test-")
@@ -52,7 +53,7 @@ class Server:
         env.update({"ADMIN_KEY": ADMIN_KEY, "JWT_SECRET": JWT_SECRET, "ALLOW_PRIVATE_WEBHOOKS": "1",
                     "LOG_LEVEL": "info", "ECAST_URL": "http://127.0.0.1:9"})
         env.update(self.env)
-        cmd = [os.path.abspath(BIN), "--port", "0", "--host", "127.0.0.1"]
+        cmd = [os.path.abspath(BIN), "--port", "0", "--host", self.host]
         cmd += ["--db", self.db] if self.db_flag else []
         cmd += ["--catalogue", self.catalogue] if self.catalogue else []
         self.proc = subprocess.Popen(cmd + self.args, env=env, cwd=self.cwd, stdout=subprocess.DEVNULL,
@@ -154,10 +155,11 @@ class ServerTestCase(unittest.TestCase):
     """Starts one server per test class; self.server and self.token are ready."""
     server_args = []
     server_env = {}
+    server_host = "127.0.0.1"
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(cls.server_args, cls.server_env).start()
+        cls.server = Server(cls.server_args, cls.server_env, host=cls.server_host).start()
         cls.token = cls.server.login()
 
     @classmethod

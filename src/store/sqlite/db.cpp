@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "metrics/instruments.hpp"
 #include "store/errors.hpp"
 
 namespace gp::store::sqlite {
@@ -150,6 +151,7 @@ void prepare_database_file(const std::string& path) {
 // the event loop. Poll every 50 us for the first 10 ms, then every 1 ms, up to ~5 s.
 int Db::on_busy(void* self, int tries) {
     constexpr int kFastTries = 200, kSlowTries = 5000;
+    if (tries == 0) metrics::instruments().sqlite_busy_wait(static_cast<Db*>(self)->priority_ == Priority::EventLoop);
     if (static_cast<Db*>(self)->priority_ == Priority::EventLoop)
         g_event_loop_waiting_since.store(steady_ns(), std::memory_order_relaxed);
     if (tries >= kFastTries + kSlowTries) return 0;

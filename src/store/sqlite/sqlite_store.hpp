@@ -81,6 +81,7 @@ public:
     std::vector<webhooks::AttemptLog> webhook_logs(Id webhook_id, int limit) override;
     std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit) override;
     std::optional<domain::Millis> next_delivery_due(domain::Millis after) override;
+    WebhookQueue webhook_queue() override;
     int prune_webhook_history(domain::Millis before, int limit) override;
     std::size_t record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
                                 int disable_after_failures) override;

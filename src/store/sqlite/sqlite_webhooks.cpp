@@ -245,6 +245,23 @@ std::size_t SqliteStore::record_attempts(std::span<const webhooks::AttemptOutcom
     return stored;
 }
 
+WebhookQueue SqliteStore::webhook_queue() {
+    // Only pending deliveries have a next_attempt_at, so each webhook's range of the due
+    // index holds just its pending ones: neither query reads a finished delivery (CROSS
+    // JOIN keeps webhooks the outer loop; SQLite would otherwise scan the whole index).
+    auto count = db_.prepare(
+        "SELECT COUNT(*), MIN(d.id) FROM webhooks w CROSS JOIN webhook_deliveries d "
+        "ON d.webhook_id = w.id AND d.next_attempt_at IS NOT NULL");
+    count.step();
+    WebhookQueue q{count.int64(0), std::nullopt};
+    if (const auto oldest = count.opt_int64(1)) {
+        auto created = db_.prepare("SELECT created_at FROM webhook_deliveries WHERE id = ?");
+        created.bind_all(*oldest);
+        if (created.step()) q.oldest_created_at = created.int64(0);
+    }
+    return q;
+}
+
 int SqliteStore::prune_webhook_history(domain::Millis before, int limit) {
     Transaction tx = begin();
     // webhook_logs go with their delivery (ON DELETE CASCADE). Ids follow created_at,
