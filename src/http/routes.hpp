@@ -32,6 +32,7 @@ void add_vote_routes(Router& r, Services& s);
 void add_stats_routes(Router& r, Services& s);
 void add_webhook_routes(Router& r, Services& s);
 void add_metrics_routes(Router& r, Services& s);
+void add_openapi_routes(Router& r, Services& s);
 
 inline void add_all_routes(Router& r, Services& s) {
     add_auth_routes(r, s);
@@ -42,6 +43,7 @@ inline void add_all_routes(Router& r, Services& s) {
     add_stats_routes(r, s);
     add_webhook_routes(r, s);
     add_metrics_routes(r, s);
+    add_openapi_routes(r, s);
 }
 
 }  // namespace gp::http
