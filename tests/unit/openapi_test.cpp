@@ -7,6 +7,7 @@
 // parameters, requestBody, responses with every status it answers, and its security.
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -21,9 +22,11 @@
 #include <set>
 #include <string>
 
+#include "events/event.hpp"
 #include "http/openapi.hpp"
 #include "http/routes.hpp"
 #include "http/tokens.hpp"
+#include "rooms/room_monitors.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace json = boost::json;
@@ -47,7 +50,8 @@ protected:
         std::filesystem::create_directories(dir_);
         store_ = std::make_unique<gp::store::sqlite::SqliteStore>((dir_ / "t.db").string(), nullptr,
                                                                   gp::store::sqlite::SqliteStore::Role::Background);
-        services_ = std::make_unique<gp::http::Services>(gp::http::Services{*store_, tokens_, [] {}});
+        rooms_ = std::make_unique<gp::rooms::RoomMonitors>(ioc_, *store_, gp::rooms::MonitorOptions{});
+        services_ = std::make_unique<gp::http::Services>(gp::http::Services{*store_, tokens_, [] {}, *rooms_});
         gp::http::add_all_routes(router_, *services_);
         doc_ = json::parse(gp::embedded::openapi_json());
         for (const auto& [path, item] : doc_.at("paths").as_object())
@@ -56,6 +60,7 @@ protected:
                     operations_[upper(std::string(method)) + " " + std::string(path)] = &op.as_object();
     }
     void TearDown() override {
+        rooms_.reset();
         store_.reset();
         std::filesystem::remove_all(dir_);
     }
@@ -73,6 +78,8 @@ protected:
     std::filesystem::path dir_;
     gp::http::TokenService tokens_{"key", "secret"};
     std::unique_ptr<gp::store::sqlite::SqliteStore> store_;
+    boost::asio::io_context ioc_;
+    std::unique_ptr<gp::rooms::RoomMonitors> rooms_;
     std::unique_ptr<gp::http::Services> services_;
     gp::http::Router router_{tokens_};
     json::value doc_;
@@ -163,6 +170,14 @@ TEST_F(OpenApiTest, OperationsAreComplete) {
         for (std::sregex_iterator it(path.begin(), path.end(), param), end; it != end; ++it) in_path.insert((*it)[1]);
         EXPECT_EQ(declared, in_path) << key << ": declare each {param} of the path (and no other) as a path parameter";
     }
+}
+
+TEST_F(OpenApiTest, WebhookEventTypesAreTheServers) {
+    std::set<std::string> documented, known(std::begin(gp::events::kAllTypes), std::end(gp::events::kAllTypes));
+    const auto& events = resolve(doc_.at("components").at("schemas").at("Webhook").at("properties").at("events"));
+    for (const auto& t : resolve(events.at("items")).at("enum").as_array()) documented.insert(std::string(t.as_string()));
+    EXPECT_EQ(documented, known) << "the event type enum in docs/openapi.json (schemas Webhook, WebhookInput, "
+                                    "WebhookPatch, AttemptLog) must list events::kAllTypes";
 }
 
 TEST_F(OpenApiTest, EveryRefResolves) {
