@@ -1,6 +1,7 @@
 """GET /api/openapi.json against the real server: every operation it describes is
-answered by a route (not the router's 404 or 405), with a status the document lists,
-and admin operations refuse a request without a token with 401.
+answered by a route (not the router's 404 or 405), with a status the document lists and,
+for JSON answers, a body that matches the documented schema; admin operations refuse a
+request without a token with 401.
 tests/unit/openapi_test.cpp checks the other direction (every registered route is described)."""
 import re
 import unittest
@@ -23,6 +24,39 @@ class OpenApiTest(SessionMixin, ServerTestCase):
             return value
         _, _, kind, name = ref.split("/")
         return self.doc["components"][kind][name]
+
+    TYPES = {"integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+             "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+             "string": lambda v: isinstance(v, str), "boolean": lambda v: isinstance(v, bool),
+             "null": lambda v: v is None, "object": lambda v: isinstance(v, dict), "array": lambda v: isinstance(v, list)}
+
+    def mismatches(self, schema, value, at="body"):
+        """Where `value` breaks `schema` (the JSON Schema keywords docs/openapi.json uses)."""
+        schema = self.resolve(schema)
+        if "oneOf" in schema:
+            matching = [s for s in schema["oneOf"] if not self.mismatches(s, value, at)]
+            return [] if len(matching) == 1 else ["%s matches %d of the oneOf schemas" % (at, len(matching))]
+        if "const" in schema and value != schema["const"]:
+            return ["%s is %r, not %r" % (at, value, schema["const"])]
+        if "enum" in schema and value not in schema["enum"]:
+            return ["%s is %r, not one of %r" % (at, value, schema["enum"])]
+        types = schema.get("type")
+        if types is not None:
+            types = types if isinstance(types, list) else [types]
+            if not any(self.TYPES[t](value) for t in types):
+                return ["%s is %r, not of type %s" % (at, value, "/".join(types))]
+        problems = []
+        if isinstance(value, dict):
+            for name in schema.get("required", []):
+                if name not in value:
+                    problems.append("%s has no %s" % (at, name))
+            for name, sub in schema.get("properties", {}).items():
+                if name in value:
+                    problems += self.mismatches(sub, value[name], "%s.%s" % (at, name))
+        if isinstance(value, list) and "items" in schema:
+            for i, item in enumerate(value):
+                problems += self.mismatches(schema["items"], item, "%s[%d]" % (at, i))
+        return problems
 
     def operations(self):
         """(method, path template, operation), DELETEs last so that the others find their records."""
@@ -53,6 +87,7 @@ class OpenApiTest(SessionMixin, ServerTestCase):
         status, _, _ = self.server.post("/api/webhooks", {"name": "doc", "url": "http://127.0.0.1:9/hook", "secret": "s",
                                                           "events": ["game.added"]}, token=self.token)
         self.assertEqual(status, 201)
+        answered = []
         for method, template, op in self.operations():
             path = self.concrete(template, op)
             with self.subTest(operation="%s %s" % (method, template)):
@@ -70,6 +105,15 @@ class OpenApiTest(SessionMixin, ServerTestCase):
                 self.assertIn(str(status), op["responses"],
                               "%s %s answered %d, which docs/openapi.json does not list: %s"
                               % (method, path, status, answer))
+                content = self.resolve(op["responses"][str(status)]).get("content", {})
+                if isinstance(answer, (dict, list)) and "application/json" in content:
+                    self.assertEqual(self.mismatches(content["application/json"]["schema"], answer), [],
+                                     "%s %s answered %d with a body docs/openapi.json does not describe"
+                                     % (method, path, status))
+                answered.append(status)
+
+        # Most operations reached their handler's success path, so their bodies were checked.
+        self.assertGreater(sum(200 <= s < 300 for s in answered), 25, answered)
 
     def test_admin_operations_refuse_a_request_without_a_token(self):
         for method, template, op in self.operations():
