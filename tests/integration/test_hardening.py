@@ -3,6 +3,7 @@ shutdown): the server answers with the documented error, bounds its memory and C
 and keeps answering /health after each of them."""
 import json
 import os
+import re
 import resource
 import signal
 import socket
@@ -167,6 +168,12 @@ class WebSocketMemoryTest(ServerTestCase):
                 ws.send_text(unknown)
         except (BrokenPipeError, ConnectionResetError):
             pass
+        closing = wait_until(lambda: [line for line in self.server.log_lines if "send queue full" in line])
+        queued_bytes = int(re.search(r"queued_bytes=(\d+)", closing[0]).group(1))
+        self.assertLessEqual(queued_bytes, 8192)
+        # The close frame follows what the kernel buffers hold. A client this slow may
+        # instead see a reset: the server drops the socket 5 s after the close frame,
+        # and unread pings in its receive buffer turn that close into a reset.
         close_code = None
         try:
             while True:
@@ -177,8 +184,7 @@ class WebSocketMemoryTest(ServerTestCase):
         except (EOFError, ConnectionResetError, socket.timeout):
             pass
         ws.close()
-        self.assertEqual(close_code, 1008)
-        self.assertTrue(any("send queue full" in line for line in self.server.log_lines))
+        self.assertIn(close_code, (1008, None))
 
 
 def limit_descriptors(n):
