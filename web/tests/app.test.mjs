@@ -194,10 +194,10 @@ describe('web app', () => {
       await page.getByRole('button', { name: 'New webhook' }).click();
       await page.getByLabel('Name').fill('Bot');
       await page.getByLabel('URL').fill(`http://127.0.0.1:${receiver.address().port}/hook`);
-      await page.getByLabel('Secret').fill('s3cret');
       await page.getByLabel('vote.received').check();
       await page.getByRole('button', { name: 'Create webhook' }).click();
       await page.getByRole('heading', { name: /Bot/ }).waitFor();
+      await page.getByText(/Signing secret \(shown this once, keep it\): whsec_/).waitFor();
       await page.getByRole('button', { name: 'Send test' }).click();
       const log = page.getByTestId('delivery-log');
       await log.getByText('game.added').waitFor({ timeout: 10000 });

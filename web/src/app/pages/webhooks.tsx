@@ -6,7 +6,7 @@ interface Webhook { id: number; name: string; url: string; events: string[]; ena
 interface Attempt { id: number; delivery_id: number; event_type: string; attempt: number; status_code: number | null; error: string | null; duration_ms: number; success: boolean; created_at: string }
 const EVENTS = ['session.started', 'game.added', 'session.ended', 'player-count.updated', 'vote.received'];
 
-function WebhookForm({ hook, onDone }: { hook: Webhook | null; onDone: () => void }) {
+function WebhookForm({ hook, onDone }: { hook: Webhook | null; onDone: (generatedSecret?: string) => void }) {
   const [name, setName] = useState(hook?.name ?? '');
   const [url, setUrl] = useState(hook?.url ?? '');
   const [secret, setSecret] = useState('');
@@ -15,8 +15,11 @@ function WebhookForm({ hook, onDone }: { hook: Webhook | null; onDone: () => voi
   const save = async (e: Event) => {
     e.preventDefault();
     const body: Record<string, unknown> = { name, url, events };
-    if (secret || !hook) body.secret = secret;
-    try { await call(hook ? 'PATCH' : 'POST', hook ? `/api/webhooks/${hook.id}` : '/api/webhooks', { body }); onDone(); }
+    if (secret) body.secret = secret;
+    try {
+      const saved = await call<{ secret?: string }>(hook ? 'PATCH' : 'POST', hook ? `/api/webhooks/${hook.id}` : '/api/webhooks', { body });
+      onDone(saved.secret);
+    }
     catch (err) { setError((err as Error).message); }
   };
   return (
@@ -24,7 +27,7 @@ function WebhookForm({ hook, onDone }: { hook: Webhook | null; onDone: () => voi
       <div class="grid-form">
         <Field label="Name"><input required value={name} onInput={e => setName(value(e))} /></Field>
         <Field label="URL"><input required type="url" value={url} onInput={e => setUrl(value(e))} placeholder="https://…" /></Field>
-        <Field label={hook ? 'Secret (leave empty to keep)' : 'Secret'}><input value={secret} required={!hook} onInput={e => setSecret(value(e))} /></Field>
+        <Field label={hook ? 'Secret (leave empty to keep)' : 'Secret (leave empty to generate one)'}><input value={secret} onInput={e => setSecret(value(e))} /></Field>
       </div>
       <fieldset class="row wrap"><legend>Events</legend>
         {EVENTS.map(ev => (
@@ -34,7 +37,7 @@ function WebhookForm({ hook, onDone }: { hook: Webhook | null; onDone: () => voi
       </fieldset>
       <ErrorText error={error} />
       <div class="row"><button type="submit" class="primary">{hook ? 'Save' : 'Create webhook'}</button>
-        <button type="button" onClick={onDone}>Cancel</button></div>
+        <button type="button" onClick={() => onDone()}>Cancel</button></div>
     </form>
   );
 }
@@ -90,7 +93,11 @@ export function WebhooksPage() {
       <ErrorText error={error} />
       {notice && <p class="notice" role="status">{notice}</p>}
       {editing && <Card title={editing === 'new' ? 'New webhook' : `Edit ${editing.name}`}>
-        <WebhookForm hook={editing === 'new' ? null : editing} onDone={() => { setEditing(null); void load(); }} /></Card>}
+        <WebhookForm hook={editing === 'new' ? null : editing} onDone={generated => {
+          setEditing(null);
+          if (generated) setNotice(`Signing secret (shown this once, keep it): ${generated}`);
+          void load();
+        }} /></Card>}
       {hooks.length === 0 && <Card><p class="muted">No webhooks yet.</p></Card>}
       {hooks.map(h => (
         <Card key={h.id}>
