@@ -1,5 +1,5 @@
 // Small building blocks shared by the pages.
-import type { ComponentChildren, JSX } from 'preact';
+import type { ComponentChildren } from 'preact';
 import { navigate } from './state';
 
 export function Link(props: { href: string; class?: string; children: ComponentChildren }) {
@@ -70,6 +70,5 @@ export function readFile(input: HTMLInputElement): Promise<string> {
   return file ? file.text() : Promise.reject(new Error('Choose a file first'));
 }
 
-export type InputEvent = JSX.TargetedEvent<HTMLInputElement, Event>;
 export const value = (e: Event) => (e.currentTarget as HTMLInputElement).value;
 export const checked = (e: Event) => (e.currentTarget as HTMLInputElement).checked;
