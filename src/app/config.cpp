@@ -70,6 +70,7 @@ Config load_config(int argc, char** argv) {
     std::string retention = "30d";
     int room_status_s = static_cast<int>(c.rooms.status_interval.count());
     int room_give_up_s = static_cast<int>(c.rooms.give_up_after.count());
+    double disable_after_hours = 120;  // as Svix
 
     CLI::App cli{"gamepicker: Jackbox game picker server (REST, WebSocket feed, webhooks)"};
     cli.set_version_flag("--version", "gamepicker " + std::string(version()) + " (" +
@@ -112,9 +113,12 @@ Config load_config(int argc, char** argv) {
         ->envname("WEBHOOK_RETRY_SCHEDULE");
     cli.add_option("--webhook-concurrency", c.webhooks.max_in_flight, "Deliveries in flight at once")
         ->envname("WEBHOOK_CONCURRENCY")->check(CLI::Range(1, 10000));
-    cli.add_option("--webhook-disable-after", c.webhooks.disable_after_failures,
+    cli.add_option("--webhook-disable-after", c.webhooks.disable.after_failures,
                    "Consecutive failed deliveries before a webhook is disabled (0 = never)")
         ->envname("WEBHOOK_DISABLE_AFTER");
+    cli.add_option("--webhook-disable-after-hours", disable_after_hours,
+                   "Hours of nothing but failed attempts before a webhook is disabled (0 = never)")
+        ->envname("WEBHOOK_DISABLE_AFTER_HOURS")->check(CLI::Range(0.0, 87600.0));
     cli.add_option("--webhook-log-retention", retention,
                    "How long finished deliveries and their logs are kept, e.g. 30d (0 = forever)")
         ->envname("WEBHOOK_LOG_RETENTION");
@@ -142,6 +146,7 @@ Config load_config(int argc, char** argv) {
     c.webhooks.attempt_timeout = std::chrono::milliseconds(webhook_timeout_ms);
     c.rooms.status_interval = std::chrono::seconds(room_status_s);
     c.rooms.give_up_after = std::chrono::seconds(room_give_up_s);
+    c.webhooks.disable.after_failing_for = static_cast<domain::Millis>(disable_after_hours * 3600 * 1000);
 
     if (c.admin_key.empty() || c.jwt_secret.empty()) {
         if (!c.dev_mode) {

@@ -99,6 +99,7 @@ json::value to_json(const domain::LiveVote& v) {
 
 // The secret is write-only: it never leaves the server.
 json::value to_json(const webhooks::Webhook& w) {
+    const bool in_future = w.previous_secret_until > domain::now_ms();
     json::array events;
     for (const auto& e : w.events) events.emplace_back(e);
     return json::object{{"id", w.id},
@@ -108,7 +109,9 @@ json::value to_json(const webhooks::Webhook& w) {
                         {"enabled", w.enabled},
                         {"created_at", domain::format_iso(w.created_at)},
                         {"consecutive_failures", w.consecutive_failures},
-                        {"disabled_at", iso_or_null(w.disabled_at)}};
+                        {"disabled_at", iso_or_null(w.disabled_at)},
+                        {"disabled_reason", opt(w.disabled_reason)},
+                        {"previous_secret_expires_at", in_future ? iso_or_null(w.previous_secret_until) : nullptr}};
 }
 
 json::value to_json(const webhooks::AttemptLog& l) {

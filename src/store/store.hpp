@@ -138,6 +138,9 @@ public:
     virtual webhooks::Webhook create_webhook(const webhooks::WebhookFields& fields) = 0;
     virtual webhooks::Webhook update_webhook(Id id, const webhooks::WebhookPatch& patch) = 0;
     virtual void delete_webhook(Id id) = 0;  // and its deliveries and logs
+    // Replaces the secret; the current one stays valid (deliveries carry both signatures)
+    // until previous_until.
+    virtual webhooks::Webhook rotate_webhook_secret(Id id, const std::string& secret, domain::Millis previous_until) = 0;
     // Queues a dummy game.added for one webhook; returns the delivery id.
     virtual Id enqueue_test_delivery(Id webhook_id) = 0;
     // Queues a fresh delivery with the same body as a logged one; returns its id.
@@ -151,11 +154,11 @@ public:
     virtual std::optional<domain::Millis> next_delivery_due(domain::Millis after) = 0;
     // One transaction, for outcomes from the front: logs each attempt, finishes or
     // reschedules its delivery (outcomes of deliveries deleted meanwhile are dropped), counts
-    // a webhook's failed deliveries in a row and disables it when they reach
-    // disable_after_failures (0 = never). Returns how many it stored: all, or fewer (at least
-    // one) when the API is waiting for the store; the caller stores the rest later.
+    // a webhook's failed deliveries in a row and how long it has been failing, and disables it
+    // as `policy` or an outcome's disable_reason says. Returns how many it stored: all, or fewer
+    // (at least one) when the API is waiting for the store; the caller stores the rest later.
     virtual std::size_t record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
-                                        int disable_after_failures) = 0;
+                                        const webhooks::DisablePolicy& policy) = 0;
     // The pending deliveries, for the metrics.
     virtual WebhookQueue webhook_queue() = 0;
     // Deletes up to `limit` finished (delivered or failed) deliveries created before

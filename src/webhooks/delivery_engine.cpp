@@ -33,6 +33,9 @@ constexpr int kRecordIntervalMs = 10;        // outcomes are stored in groups at
 constexpr std::size_t kPerTransaction = 64;  // outcomes per transaction, unless the event loop waits
 constexpr int kIdlePollMs = 60000;          // nothing scheduled: sleep until notify()
 constexpr int kErrorPauseMs = 1000;         // after a store error, before trying again
+// A receiver's Retry-After (on 429 and 503) may put off a retry by up to twice its scheduled
+// delay, or up to this when that is longer; never less than the schedule says.
+constexpr domain::Millis kMaxRetryAfterMs = 3600 * 1000;
 
 // One attempt in flight. Transfers (and their easy handles) are reused, so the
 // multi handle's connection cache keeps connections to receivers open.
@@ -97,9 +100,33 @@ std::string valid_utf8(std::string_view in) {
     return out;
 }
 
+// During a secret rotation both signatures, space-separated, as the spec allows; the new first.
+std::string standard_signatures(const PendingDelivery& d, std::string_view id, std::int64_t timestamp) {
+    std::string out = standard_signature(d.secret, id, timestamp, d.body);
+    if (d.previous_secret) out.append(" ").append(standard_signature(*d.previous_secret, id, timestamp, d.body));
+    return out;
+}
+
 std::int64_t unix_seconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
+}
+
+// The answer's Retry-After (delay-seconds or an HTTP date) in milliseconds from now.
+std::optional<domain::Millis> retry_after(CURL* easy) {
+    curl_header* h = nullptr;
+    if (curl_easy_header(easy, "Retry-After", 0, CURLH_HEADER, -1, &h) != CURLHE_OK) return std::nullopt;
+    const std::string_view value = h->value;
+    constexpr std::int64_t kYear = 365LL * 86400;  // longer is as good as forever; keeps * 1000 in range
+    std::int64_t seconds = 0;
+    if (!value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos) {
+        for (char c : value.substr(0, 12)) seconds = seconds * 10 + (c - '0');
+    } else {
+        const time_t at = curl_getdate(h->value, nullptr);
+        if (at == -1) return std::nullopt;
+        seconds = std::max<std::int64_t>(0, at - unix_seconds());
+    }
+    return std::min(seconds, kYear) * 1000;
 }
 
 }  // namespace
@@ -254,7 +281,7 @@ private:
             "X-Webhook-Signature: " + body_signature(secret, body),
             "webhook-id: " + id,
             "webhook-timestamp: " + std::to_string(timestamp),
-            "webhook-signature: " + standard_signature(secret, id, timestamp, body),
+            "webhook-signature: " + standard_signatures(t.delivery, id, timestamp),
             "Expect:",  // no 100-continue round trip for larger bodies
         };
         curl_slist_free_all(t.headers);
@@ -331,8 +358,15 @@ private:
         } else {
             o.error = t.error[0] ? std::string(t.error) : std::string(curl_easy_strerror(rc));
         }
-        if (!o.success && o.attempt <= static_cast<int>(options_.retry_schedule.size()))
-            o.retry_at = domain::now_ms() + jittered(options_.retry_schedule[o.attempt - 1]);
+        if (o.status_code == 410) {
+            o.disable_reason = "the receiver answered 410 Gone";  // no retries either
+        } else if (!o.success && o.attempt <= static_cast<int>(options_.retry_schedule.size())) {
+            domain::Millis delay = jittered(options_.retry_schedule[o.attempt - 1]);
+            if (o.status_code == 429 || o.status_code == 503)
+                if (auto wanted = retry_after(t.easy))
+                    delay = std::clamp(*wanted, delay, std::max(2 * delay, kMaxRetryAfterMs));
+            o.retry_at = domain::now_ms() + delay;
+        }
         metrics::instruments().webhook_attempt(o.success, o.retry_at.has_value());
         if (!o.success)
             spdlog::debug("msg=\"webhook attempt failed\" delivery_id={} webhook_id={} attempt={} error=\"{}\"",
@@ -359,7 +393,7 @@ private:
         while (first < outcomes.size()) {
             const auto part = std::span(outcomes).subspan(first, std::min(kPerTransaction, outcomes.size() - first));
             try {
-                first += store.record_attempts(part, options_.disable_after_failures);
+                first += store.record_attempts(part, options_.disable);
             } catch (const std::exception& e) {
                 spdlog::error("msg=\"storing webhook attempts failed\" count={} error=\"{}\"", part.size(),
                               e.what());

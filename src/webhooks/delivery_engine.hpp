@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "webhooks/model.hpp"
+
 namespace gp::webhooks {
 
 struct EngineOptions {
@@ -18,7 +20,7 @@ struct EngineOptions {
     // Delay before attempt 2, 3, ...; the delivery fails after 1 + size() attempts.
     std::vector<std::chrono::milliseconds> retry_schedule;
     int max_in_flight = 128;  // one webhook gets at most a quarter of these (at least 1)
-    int disable_after_failures = 20;  // failed deliveries in a row; 0 = never disable
+    DisablePolicy disable{20, 120LL * 3600 * 1000};
 };
 
 class DeliveryEngine {

@@ -31,7 +31,17 @@ struct Webhook : WebhookFields {
     bool enabled = true;
     Millis created_at = 0;
     int consecutive_failures = 0;  // deliveries in a row that exhausted their retries; a success resets it
-    std::optional<Millis> disabled_at;  // set when disabled automatically after failures
+    std::optional<Millis> disabled_at;  // set when disabled automatically (see disabled_reason)
+    std::optional<std::string> disabled_reason;
+    // Secret rotation: until previous_secret_until, deliveries are signed with both secrets.
+    std::optional<std::string> previous_secret;
+    std::optional<Millis> previous_secret_until;
+};
+
+// When a failing webhook is disabled automatically (a 410 Gone answer disables it at once).
+struct DisablePolicy {
+    int after_failures = 20;      // failed deliveries in a row; 0 = never
+    Millis after_failing_for = 0;  // every attempt failed for this long; 0 = never
 };
 
 // One delivery due to be sent, joined with what the sender needs.
@@ -40,6 +50,7 @@ struct PendingDelivery {
     Id webhook_id = 0;
     std::string url;
     std::string secret;
+    std::optional<std::string> previous_secret;  // still valid after a rotation: sign with both
     std::string event_type;
     std::string body;
     int attempt = 1;  // number of the attempt about to be made
@@ -56,6 +67,7 @@ struct AttemptOutcome {
     int duration_ms = 0;
     bool success = false;
     std::optional<Millis> retry_at;  // unset on success or when giving up
+    std::optional<std::string> disable_reason;  // the receiver asked to be disabled (410 Gone)
 };
 
 struct AttemptLog {

@@ -107,7 +107,8 @@ class WebhookApiTest(WebhookMixin, ServerTestCase):
         created = self.webhook("https://example.com/hook?x=1", events=["game.added", "vote.received"],
                                name="Discord \u00e9 \U0001F3AE")
         self.assertEqual(set(created), {"id", "name", "url", "events", "enabled", "created_at",
-                                        "consecutive_failures", "disabled_at"})
+                                        "consecutive_failures", "disabled_at", "disabled_reason",
+                                        "previous_secret_expires_at"})
         self.assertEqual((created["name"], created["url"], created["events"], created["enabled"],
                           created["consecutive_failures"], created["disabled_at"]),
                          ("Discord \u00e9 \U0001F3AE", "https://example.com/hook?x=1",
@@ -127,7 +128,8 @@ class WebhookApiTest(WebhookMixin, ServerTestCase):
         for status, _, body in (self.api("GET", "/api/webhooks"), self.api("GET", "/api/webhooks/%d" % wid),
                                 self.api("PATCH", "/api/webhooks/%d" % wid, {"url": "http://example.org/"})):
             self.assertEqual(status, 200, body)
-            self.assertNotIn("secret", json.dumps(body))
+            self.assertNotIn('"secret"', json.dumps(body))
+            self.assertNotIn("new secret", json.dumps(body))
 
         status, _, body = self.api("DELETE", "/api/webhooks/%d" % wid)
         self.assertEqual(status, 200, body)
@@ -368,7 +370,7 @@ class WebhookDeliveryTest(WebhookMixin, ServerTestCase):
             self.send_test(wid)
         hook = wait_until(lambda: (lambda w: w if not w["enabled"] else None)(
             self.api("GET", "/api/webhooks/%d" % wid)[2]), timeout=15)
-        self.assertEqual(hook["consecutive_failures"], 3)
+        self.assertEqual((hook["consecutive_failures"], hook["disabled_reason"]), (3, "3 failed deliveries in a row"))
         self.assertIsNotNone(hook["disabled_at"])
         self.assertEqual(len(receiver.requests), 15)  # 3 deliveries x 5 attempts
         self.assertEqual(len(self.logs(wid, limit=500)), 15)

@@ -7,6 +7,7 @@ import hmac
 import json
 import os
 import subprocess
+import time
 import unittest
 
 from harness import ServerTestCase
@@ -82,6 +83,74 @@ class StandardWebhooksTest(WebhookMixin, ServerTestCase):
         self.assertError(self.api("PATCH", "/api/webhooks/%d" % wid, {"secret": "whsec_!!!!"}), 400,
                          "secret: after whsec_ must come the key in base64")
         self.assertError(self.api("POST", "/api/webhooks", dict(good, secret="")), 400, "secret must not be empty")
+
+
+class SecretRotationTest(WebhookMixin, ServerTestCase):
+    server_env = {"WEBHOOK_RETRY_SCHEDULE": "100ms"}
+
+    def rotate(self, wid, body):
+        status, _, rotated = self.api("POST", "/api/webhooks/%d/rotate-secret" % wid, body)
+        self.assertEqual(status, 200, rotated)
+        return rotated
+
+    def test_both_signatures_during_the_window_only_the_new_one_after(self):
+        receiver = self.receiver()
+        old = new_whsec()
+        wid = self.webhook(receiver.url, secret=old)["id"]
+        rotated = self.rotate(wid, {"previous_valid_for": 60})
+        new = rotated.pop("secret")
+        self.assertRegex(new, r"^whsec_")
+        expires = time.mktime(time.strptime(rotated["previous_secret_expires_at"][:19], "%Y-%m-%dT%H:%M:%S"))
+        self.assertLess(abs(expires - time.mktime(time.gmtime()) - 60), 5)
+        self.assertEqual(self.api("GET", "/api/webhooks/%d" % wid)[2], rotated)
+
+        self.send_test(wid)
+        request = receiver.wait_for(1)[0]
+        self.assertEqual(len(request["headers"]["webhook-signature"].split(" ")), 2)
+        self.assertEqual(official_verify([(new, False, request), (old, False, request), (new_whsec(), False, request)]),
+                         ["ok", "ok", "No matching signature found"])
+        self.assertEqual(request["headers"]["x-webhook-signature"],
+                         "sha256=" + hmac.new(new.encode(), request["body"], hashlib.sha256).hexdigest())
+
+        # A chosen secret, the one before valid for one more second.
+        newest = "plain newest secret"
+        self.assertEqual(self.rotate(wid, {"secret": newest, "previous_valid_for": 1})["secret"], newest)
+        self.send_test(wid)
+        request = receiver.wait_for(2)[1]
+        self.assertEqual(official_verify([(newest, True, request), (new, False, request), (old, False, request)]),
+                         ["ok", "ok", "No matching signature found"])
+        time.sleep(1.2)
+        self.assertIsNone(self.api("GET", "/api/webhooks/%d" % wid)[2]["previous_secret_expires_at"])
+        self.send_test(wid)
+        request = receiver.wait_for(3)[2]
+        self.assertEqual(len(request["headers"]["webhook-signature"].split(" ")), 1)
+        self.assertEqual(official_verify([(newest, True, request), (new, False, request)]),
+                         ["ok", "No matching signature found"])
+
+    def test_patching_the_secret_replaces_it_at_once(self):
+        receiver = self.receiver()
+        old = new_whsec()
+        wid = self.webhook(receiver.url, secret=old)["id"]
+        self.rotate(wid, {})
+        replaced = new_whsec()
+        status, _, patched = self.api("PATCH", "/api/webhooks/%d" % wid, {"secret": replaced})
+        self.assertEqual(status, 200, patched)
+        self.assertIsNone(patched["previous_secret_expires_at"])
+        self.send_test(wid)
+        request = receiver.wait_for(1)[0]
+        self.assertEqual(official_verify([(replaced, False, request), (old, False, request)]),
+                         ["ok", "No matching signature found"])
+
+    def test_rotation_validation(self):
+        wid = self.webhook("http://example.com/")["id"]
+        for body, message in (({"previous_valid_for": -1}, None), ({"previous_valid_for": 2592001}, None),
+                              ({"previous_valid_for": "60"}, None), ({"previous_valid_for": 1.5}, None),
+                              ({"secret": ""}, "secret must not be empty"),
+                              ({"secret": "whsec_?"}, "secret: after whsec_ must come the key in base64")):
+            with self.subTest(body=body):
+                self.assertError(self.api("POST", "/api/webhooks/%d/rotate-secret" % wid, body), 400, message)
+        self.assertError(self.api("POST", "/api/webhooks/424242/rotate-secret", {}), 404, "Webhook not found")
+        self.assertError(self.server.request("POST", "/api/webhooks/%d/rotate-secret" % wid), 401)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "domain/error.hpp"
+#include "domain/time.hpp"
 #include "events/event.hpp"
 #include "http/json_input.hpp"
 #include "http/routes.hpp"
@@ -23,6 +24,8 @@ namespace {
 
 constexpr int kDefaultLogLimit = 50;
 constexpr int kMaxLogLimit = 500;
+constexpr std::int64_t kDefaultPreviousValidFor = 86400;      // seconds a rotated-out secret still signs
+constexpr std::int64_t kMaxPreviousValidFor = 30LL * 86400;
 
 // A present field must not be blank (PATCH); absent or null leaves it unchanged.
 std::optional<std::string> opt_nonblank(const json::object& o, std::string_view key) {
@@ -123,6 +126,18 @@ void add_webhook_routes(Router& r, Services& s) {
     r.add("DELETE", "/api/webhooks/{id}", Access::Admin, [&s](Request& req) {
         s.store.delete_webhook(path_id(req, 0, "webhook"));
         return Response::json(200, json::object{{"message", "Webhook deleted successfully"}});
+    });
+
+    r.add("POST", "/api/webhooks/{id}/rotate-secret", Access::Admin, [&s](Request& req) {
+        const auto id = path_id(req, 0, "webhook");
+        auto body = parse_object(req);
+        auto given = opt_secret(body);
+        const std::string secret = given ? std::move(*given) : webhooks::generate_secret();
+        const auto valid_for =
+            opt_int(body, "previous_valid_for", 0, kMaxPreviousValidFor).value_or(kDefaultPreviousValidFor);
+        auto rotated = to_json(s.store.rotate_webhook_secret(id, secret, domain::now_ms() + valid_for * 1000));
+        rotated.as_object()["secret"] = secret;  // shown this once
+        return Response::json(200, std::move(rotated));
     });
 
     r.add("POST", "/api/webhooks/test/{id}", Access::Admin, [&s](Request& req) {

@@ -157,6 +157,14 @@ CREATE INDEX webhook_deliveries_due ON webhook_deliveries (webhook_id, next_atte
 ALTER TABLE sessions ADD COLUMN games_played INTEGER NOT NULL DEFAULT 0;
 UPDATE sessions SET games_played = (SELECT COUNT(*) FROM session_games sg WHERE sg.session_id = sessions.id);
 )sql",
+    // Webhooks: secret rotation (the previous secret signs too until previous_secret_until),
+    // why a webhook was disabled, and since when all its attempts have failed.
+    R"sql(
+ALTER TABLE webhooks ADD COLUMN previous_secret TEXT;
+ALTER TABLE webhooks ADD COLUMN previous_secret_until INTEGER;
+ALTER TABLE webhooks ADD COLUMN disabled_reason TEXT;
+ALTER TABLE webhooks ADD COLUMN failing_since INTEGER;
+)sql",
 };
 
 }  // namespace

@@ -76,6 +76,7 @@ public:
     webhooks::Webhook create_webhook(const webhooks::WebhookFields& fields) override;
     webhooks::Webhook update_webhook(Id id, const webhooks::WebhookPatch& patch) override;
     void delete_webhook(Id id) override;
+    webhooks::Webhook rotate_webhook_secret(Id id, const std::string& secret, domain::Millis previous_until) override;
     Id enqueue_test_delivery(Id webhook_id) override;
     Id redeliver(Id webhook_id, Id delivery_id) override;
     std::vector<webhooks::AttemptLog> webhook_logs(Id webhook_id, int limit) override;
@@ -84,7 +85,7 @@ public:
     WebhookQueue webhook_queue() override;
     int prune_webhook_history(domain::Millis before, int limit) override;
     std::size_t record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
-                                int disable_after_failures) override;
+                                const webhooks::DisablePolicy& policy) override;
 
 private:
     void migrate();

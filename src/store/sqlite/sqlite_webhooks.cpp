@@ -18,7 +18,8 @@ using webhooks::Webhook;
 namespace {
 
 constexpr const char* kWebhookSelect =
-    "SELECT id, name, url, secret, events, enabled, created_at, consecutive_failures, disabled_at FROM webhooks ";
+    "SELECT id, name, url, secret, events, enabled, created_at, consecutive_failures, disabled_at, disabled_reason, "
+    "previous_secret, previous_secret_until FROM webhooks ";
 
 Webhook read_webhook(const Stmt& st) {
     Webhook w;
@@ -32,6 +33,9 @@ Webhook read_webhook(const Stmt& st) {
     w.created_at = st.int64(6);
     w.consecutive_failures = st.integer(7);
     w.disabled_at = st.opt_int64(8);
+    w.disabled_reason = st.opt_text(9);
+    w.previous_secret = st.opt_text(10);
+    w.previous_secret_until = st.opt_int64(11);
     return w;
 }
 
@@ -107,7 +111,12 @@ Webhook SqliteStore::update_webhook(Id id, const webhooks::WebhookPatch& p) {
     Webhook w = std::move(*found);
     if (p.name) w.name = *p.name;
     if (p.url) w.url = *p.url;
-    if (p.secret) w.secret = *p.secret;
+    if (p.secret) {
+        // A replaced secret is invalid at once (rotate_webhook_secret keeps the previous one valid).
+        w.secret = *p.secret;
+        w.previous_secret.reset();
+        w.previous_secret_until.reset();
+    }
     if (p.events) {
         w.events = *p.events;
         write_event_types(db_, id, w.events);
@@ -118,12 +127,15 @@ Webhook SqliteStore::update_webhook(Id id, const webhooks::WebhookPatch& p) {
         if (w.enabled) {
             w.consecutive_failures = 0;
             w.disabled_at.reset();
+            w.disabled_reason.reset();
+            db_.prepare("UPDATE webhooks SET failing_since = NULL WHERE id = ?").bind_all(id).exec();
         }
     }
     db_.prepare("UPDATE webhooks SET name = ?, url = ?, secret = ?, events = ?, enabled = ?, "
-                "consecutive_failures = ?, disabled_at = ? WHERE id = ?")
+                "consecutive_failures = ?, disabled_at = ?, disabled_reason = ?, previous_secret = ?, "
+                "previous_secret_until = ? WHERE id = ?")
         .bind_all(w.name, w.url, w.secret, events_json(w.events), w.enabled, w.consecutive_failures, w.disabled_at,
-                  id)
+                  w.disabled_reason, w.previous_secret, w.previous_secret_until, id)
         .exec();
     tx.commit();
     return w;
@@ -133,6 +145,14 @@ void SqliteStore::delete_webhook(Id id) {
     // ON DELETE CASCADE removes its event types, deliveries and logs.
     db_.prepare("DELETE FROM webhooks WHERE id = ?").bind_all(id).exec();
     if (db_.changes() == 0) domain::not_found("Webhook not found");
+}
+
+Webhook SqliteStore::rotate_webhook_secret(Id id, const std::string& secret, domain::Millis previous_until) {
+    db_.prepare("UPDATE webhooks SET previous_secret = secret, previous_secret_until = ?, secret = ? WHERE id = ?")
+        .bind_all(previous_until, secret, id)
+        .exec();
+    if (db_.changes() == 0) domain::not_found("Webhook not found");
+    return *find_webhook(id);
 }
 
 Id SqliteStore::enqueue_test_delivery(Id webhook_id) {
@@ -179,7 +199,8 @@ std::vector<webhooks::AttemptLog> SqliteStore::webhook_logs(Id webhook_id, int l
 
 std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Millis now, int per_webhook_limit) {
     auto st = db_.prepare(
-        "SELECT d.id, d.webhook_id, w.url, w.secret, d.event_type, d.body, d.attempts + 1 "
+        "SELECT d.id, d.webhook_id, w.url, w.secret, "
+        "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, d.event_type, d.body, d.attempts + 1 "
         "FROM webhooks w JOIN webhook_deliveries d ON d.id IN ("
         "  SELECT p.id FROM webhook_deliveries p "
         "  WHERE p.webhook_id = w.id AND p.status = 'pending' AND p.next_attempt_at <= ?1 "
@@ -188,7 +209,8 @@ std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Milli
     st.bind_all(now, per_webhook_limit);
     std::vector<webhooks::PendingDelivery> out;
     while (st.step())
-        out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4), st.text(5), st.integer(6)});
+        out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.opt_text(4), st.text(5), st.text(6),
+                       st.integer(7)});
     return out;
 }
 
@@ -203,7 +225,7 @@ std::optional<domain::Millis> SqliteStore::next_delivery_due(domain::Millis afte
 }
 
 std::size_t SqliteStore::record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
-                                         int disable_after_failures) {
+                                         const webhooks::DisablePolicy& policy) {
     const auto now = domain::now_ms();
     Transaction tx = begin();
     std::size_t stored = 0;
@@ -224,22 +246,34 @@ std::size_t SqliteStore::record_attempts(std::span<const webhooks::AttemptOutcom
                       o.delivery_id)
             .exec();
         if (o.success) {
-            db_.prepare("UPDATE webhooks SET consecutive_failures = 0 WHERE id = ? AND consecutive_failures <> 0")
+            db_.prepare("UPDATE webhooks SET consecutive_failures = 0, failing_since = NULL "
+                        "WHERE id = ? AND (consecutive_failures <> 0 OR failing_since IS NOT NULL)")
                 .bind_all(o.webhook_id)
                 .exec();
-        } else if (!o.retry_at) {
-            db_.prepare("UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ?")
-                .bind_all(o.webhook_id)
-                .exec();
-            if (disable_after_failures <= 0) continue;
-            db_.prepare("UPDATE webhooks SET enabled = 0, disabled_at = ? "
-                        "WHERE id = ? AND enabled = 1 AND consecutive_failures >= ?")
-                .bind_all(now, o.webhook_id, disable_after_failures)
-                .exec();
-            if (db_.changes() > 0)
-                spdlog::warn("msg=\"webhook disabled after failed deliveries\" webhook_id={} failures={}",
-                             o.webhook_id, disable_after_failures);
+            continue;
         }
+        db_.prepare("UPDATE webhooks SET failing_since = ifnull(failing_since, ?), "
+                    "consecutive_failures = consecutive_failures + ? WHERE id = ?")
+            .bind_all(now, o.retry_at ? 0 : 1, o.webhook_id)
+            .exec();
+        // Disabled now if the receiver said so, after too many failed deliveries in a row, or
+        // after nothing but failed attempts for too long.
+        auto st = db_.prepare("SELECT consecutive_failures, failing_since FROM webhooks WHERE id = ? AND enabled = 1");
+        st.bind_all(o.webhook_id);
+        if (!st.step()) continue;
+        const int failures = st.integer(0);
+        const domain::Millis failing_for = now - st.int64(1);
+        auto reason = o.disable_reason;
+        if (!reason && policy.after_failures > 0 && failures >= policy.after_failures)
+            reason = std::to_string(failures) + " failed deliveries in a row";
+        if (!reason && policy.after_failing_for > 0 && failing_for >= policy.after_failing_for)
+            reason = "every attempt failed for " + (failing_for >= 3600000 ? std::to_string(failing_for / 3600000) + " h"
+                                                                          : std::to_string(failing_for / 1000) + " s");
+        if (!reason) continue;
+        db_.prepare("UPDATE webhooks SET enabled = 0, disabled_at = ?, disabled_reason = ? WHERE id = ?")
+            .bind_all(now, *reason, o.webhook_id)
+            .exec();
+        spdlog::warn("msg=\"webhook disabled\" webhook_id={} reason=\"{}\"", o.webhook_id, *reason);
     }
     tx.commit();
     return stored;
