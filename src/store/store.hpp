@@ -145,6 +145,9 @@ public:
     virtual Id enqueue_test_delivery(Id webhook_id) = 0;
     // Queues a fresh delivery with the same body as a logged one; returns its id.
     virtual Id redeliver(Id webhook_id, Id delivery_id) = 0;
+    // Queues every failed delivery of a webhook created at or after `since` again, as new
+    // deliveries in event order; returns how many.
+    virtual int recover_failed_deliveries(Id webhook_id, domain::Millis since) = 0;
     virtual std::vector<webhooks::AttemptLog> webhook_logs(Id webhook_id, int limit) = 0;
     // Delivery engine side. Pending deliveries of enabled webhooks due at `now`: at most
     // per_webhook_limit per webhook (so one backlogged receiver cannot hide the others),

@@ -147,6 +147,15 @@ void add_webhook_routes(Router& r, Services& s) {
                                                 {"delivery_id", delivery_id}});
     });
 
+    r.add("POST", "/api/webhooks/{id}/recover", Access::Admin, [&s](Request& req) {
+        const auto id = path_id(req, 0, "webhook");
+        const auto since = domain::parse_iso(req_string(parse_object(req), "since"));
+        if (!since) bad_request("since must be an ISO 8601 date-time");
+        const int recovered = s.store.recover_failed_deliveries(id, *since);
+        if (recovered > 0) s.wake_deliveries();
+        return Response::json(202, json::object{{"message", "Failed deliveries queued again"}, {"recovered", recovered}});
+    });
+
     r.add("GET", "/api/webhooks/{id}/logs", Access::Admin, [&s](Request& req) {
         const auto id = path_id(req, 0, "webhook");
         const auto limit = query_int(req, "limit", 1, kMaxLogLimit).value_or(kDefaultLogLimit);

@@ -79,6 +79,7 @@ public:
     webhooks::Webhook rotate_webhook_secret(Id id, const std::string& secret, domain::Millis previous_until) override;
     Id enqueue_test_delivery(Id webhook_id) override;
     Id redeliver(Id webhook_id, Id delivery_id) override;
+    int recover_failed_deliveries(Id webhook_id, domain::Millis since) override;
     std::vector<webhooks::AttemptLog> webhook_logs(Id webhook_id, int limit) override;
     std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit) override;
     std::optional<domain::Millis> next_delivery_due(domain::Millis after) override;

@@ -182,6 +182,23 @@ Id SqliteStore::redeliver(Id webhook_id, Id delivery_id) {
     return id;
 }
 
+int SqliteStore::recover_failed_deliveries(Id webhook_id, domain::Millis since) {
+    Transaction tx = begin();
+    auto w = find_webhook(webhook_id);
+    if (!w) domain::not_found("Webhook not found");
+    if (!w->enabled) domain::conflict("Webhook is disabled; enable it to recover its deliveries");
+    const auto now = domain::now_ms();
+    // Delivery ids follow the order in which events happened.
+    db_.prepare("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body, next_attempt_at, created_at) "
+                "SELECT webhook_id, event_id, event_type, body, ?, ? FROM webhook_deliveries "
+                "WHERE webhook_id = ? AND status = 'failed' AND created_at >= ? ORDER BY id")
+        .bind_all(now, now, webhook_id, since)
+        .exec();
+    const int recovered = db_.changes();
+    tx.commit();
+    return recovered;
+}
+
 std::vector<webhooks::AttemptLog> SqliteStore::webhook_logs(Id webhook_id, int limit) {
     if (!find_webhook(webhook_id)) domain::not_found("Webhook not found");
     auto st = db_.prepare(
