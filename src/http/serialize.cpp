@@ -107,6 +107,7 @@ json::value to_json(const webhooks::Webhook& w) {
                         {"url", w.url},
                         {"events", std::move(events)},
                         {"enabled", w.enabled},
+                        {"ordered", w.ordered},
                         {"created_at", domain::format_iso(w.created_at)},
                         {"consecutive_failures", w.consecutive_failures},
                         {"disabled_at", iso_or_null(w.disabled_at)},

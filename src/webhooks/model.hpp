@@ -16,6 +16,7 @@ struct WebhookFields {
     std::string url;
     std::string secret;
     std::vector<std::string> events;
+    bool ordered = false;  // one delivery at a time, in event order
 };
 
 struct WebhookPatch {
@@ -24,6 +25,7 @@ struct WebhookPatch {
     std::optional<std::string> secret;
     std::optional<std::vector<std::string>> events;
     std::optional<bool> enabled;
+    std::optional<bool> ordered;
 };
 
 struct Webhook : WebhookFields {

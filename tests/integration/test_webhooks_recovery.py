@@ -63,5 +63,35 @@ class RecoverTest(WebhookMixin, ServerTestCase):
         self.assertEqual(self.recover(wid, "2020-01-01T00:00:00Z")[2]["recovered"], 0)
 
 
+class OrderedDeliveryTest(WebhookMixin, ServerTestCase):
+    server_env = {"WEBHOOK_RETRY_SCHEDULE": "200ms,200ms,200ms"}
+
+    def test_a_failing_delivery_holds_back_the_next(self):
+        receiver = self.receiver([200, 500, 500, 200])  # the second event fails twice
+        status, _, hook = self.api("POST", "/api/webhooks", {"name": "o", "url": receiver.url, "secret": "s",
+                                                             "events": ["game.added"], "ordered": True})
+        self.assertEqual((status, hook["ordered"]), (201, True), hook)
+        ids = ["msg_%d" % self.send_test(hook["id"]) for _ in range(3)]
+        requests = receiver.wait_for(5)
+        time.sleep(0.3)
+        self.assertEqual([r["headers"]["webhook-id"] for r in receiver.requests],
+                         [ids[0], ids[1], ids[1], ids[1], ids[2]])
+        self.assertGreater(requests[4]["time"] - requests[1]["time"], 0.3)  # waited for both retries
+
+    def test_unordered_by_default_and_patchable(self):
+        receiver = self.receiver([500, 200])
+        hook = self.webhook(receiver.url)
+        self.assertFalse(hook["ordered"])
+        ids = ["msg_%d" % self.send_test(hook["id"]) for _ in range(2)]
+        got = [r["headers"]["webhook-id"] for r in receiver.wait_for(3)]
+        self.assertEqual((sorted(got[:2]), got[2]), (sorted(ids), got[0]))  # both sent before the retry
+        status, _, patched = self.api("PATCH", "/api/webhooks/%d" % hook["id"], {"ordered": True})
+        self.assertEqual((status, patched["ordered"]), (200, True), patched)
+        self.assertError(self.api("PATCH", "/api/webhooks/%d" % hook["id"], {"ordered": "yes"}), 400,
+                         "ordered must be a boolean")
+        self.assertError(self.api("POST", "/api/webhooks", {"name": "n", "url": receiver.url, "events": ["game.added"],
+                                                           "ordered": 1}), 400, "ordered must be a boolean")
+
+
 if __name__ == "__main__":
     unittest.main()

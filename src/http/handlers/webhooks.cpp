@@ -101,6 +101,7 @@ void add_webhook_routes(Router& r, Services& s) {
         auto events = opt_event_types(body);
         if (!events) bad_request("events is required");
         f.events = std::move(*events);
+        f.ordered = opt_bool(body, "ordered").value_or(false);
         auto created = to_json(s.store.create_webhook(f));
         // A generated secret is shown this once; it is write-only afterwards.
         if (!secret) created.as_object()["secret"] = f.secret;
@@ -116,7 +117,8 @@ void add_webhook_routes(Router& r, Services& s) {
         p.secret = opt_secret(body);
         p.events = opt_event_types(body);
         p.enabled = opt_bool(body, "enabled");
-        if (!p.name && !p.url && !p.secret && !p.events && !p.enabled)
+        p.ordered = opt_bool(body, "ordered");
+        if (!p.name && !p.url && !p.secret && !p.events && !p.enabled && !p.ordered)
             bad_request("No fields to update (name, url, secret, events, enabled)");
         auto w = s.store.update_webhook(id, p);
         if (p.enabled == true) s.wake_deliveries();  // its backlog is due again

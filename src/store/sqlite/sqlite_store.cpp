@@ -165,6 +165,10 @@ ALTER TABLE webhooks ADD COLUMN previous_secret_until INTEGER;
 ALTER TABLE webhooks ADD COLUMN disabled_reason TEXT;
 ALTER TABLE webhooks ADD COLUMN failing_since INTEGER;
 )sql",
+    // Ordered webhooks: one delivery at a time, in event order.
+    R"sql(
+ALTER TABLE webhooks ADD COLUMN ordered INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 }  // namespace

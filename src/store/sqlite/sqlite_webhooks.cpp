@@ -19,7 +19,7 @@ namespace {
 
 constexpr const char* kWebhookSelect =
     "SELECT id, name, url, secret, events, enabled, created_at, consecutive_failures, disabled_at, disabled_reason, "
-    "previous_secret, previous_secret_until FROM webhooks ";
+    "previous_secret, previous_secret_until, ordered FROM webhooks ";
 
 Webhook read_webhook(const Stmt& st) {
     Webhook w;
@@ -36,6 +36,7 @@ Webhook read_webhook(const Stmt& st) {
     w.disabled_reason = st.opt_text(9);
     w.previous_secret = st.opt_text(10);
     w.previous_secret_until = st.opt_int64(11);
+    w.ordered = st.boolean(12);
     return w;
 }
 
@@ -95,8 +96,9 @@ std::optional<Webhook> SqliteStore::find_webhook(Id id) {
 
 Webhook SqliteStore::create_webhook(const webhooks::WebhookFields& f) {
     Transaction tx = begin();
-    db_.prepare("INSERT INTO webhooks (name, url, secret, events, enabled, created_at) VALUES (?, ?, ?, ?, 1, ?)")
-        .bind_all(f.name, f.url, f.secret, events_json(f.events), domain::now_ms())
+    db_.prepare("INSERT INTO webhooks (name, url, secret, events, enabled, created_at, ordered) "
+                "VALUES (?, ?, ?, ?, 1, ?, ?)")
+        .bind_all(f.name, f.url, f.secret, events_json(f.events), domain::now_ms(), f.ordered)
         .exec();
     const Id id = db_.last_insert_id();
     write_event_types(db_, id, f.events);
@@ -121,6 +123,7 @@ Webhook SqliteStore::update_webhook(Id id, const webhooks::WebhookPatch& p) {
         w.events = *p.events;
         write_event_types(db_, id, w.events);
     }
+    if (p.ordered) w.ordered = *p.ordered;
     if (p.enabled) {
         w.enabled = *p.enabled;
         // Enabling starts a fresh run: the failures that disabled it are forgiven.
@@ -133,9 +136,9 @@ Webhook SqliteStore::update_webhook(Id id, const webhooks::WebhookPatch& p) {
     }
     db_.prepare("UPDATE webhooks SET name = ?, url = ?, secret = ?, events = ?, enabled = ?, "
                 "consecutive_failures = ?, disabled_at = ?, disabled_reason = ?, previous_secret = ?, "
-                "previous_secret_until = ? WHERE id = ?")
+                "previous_secret_until = ?, ordered = ? WHERE id = ?")
         .bind_all(w.name, w.url, w.secret, events_json(w.events), w.enabled, w.consecutive_failures, w.disabled_at,
-                  w.disabled_reason, w.previous_secret, w.previous_secret_until, id)
+                  w.disabled_reason, w.previous_secret, w.previous_secret_until, w.ordered, id)
         .exec();
     tx.commit();
     return w;
@@ -222,7 +225,16 @@ std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Milli
         "  SELECT p.id FROM webhook_deliveries p "
         "  WHERE p.webhook_id = w.id AND p.status = 'pending' AND p.next_attempt_at <= ?1 "
         "  ORDER BY p.next_attempt_at, p.id LIMIT ?2) "
-        "WHERE w.enabled = 1 ORDER BY d.next_attempt_at, d.id");
+        "WHERE w.enabled = 1 AND w.ordered = 0 "
+        "UNION ALL "
+        // An ordered webhook's oldest pending delivery, once due; the next only after its outcome
+        // is stored (only pending deliveries have a next_attempt_at).
+        "SELECT d.id, d.webhook_id, w.url, w.secret, "
+        "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, d.event_type, d.body, d.attempts + 1 "
+        "FROM webhooks w JOIN webhook_deliveries d ON d.id = ("
+        "  SELECT min(p.id) FROM webhook_deliveries p WHERE p.webhook_id = w.id AND p.next_attempt_at IS NOT NULL) "
+        "WHERE w.enabled = 1 AND w.ordered = 1 AND d.next_attempt_at <= ?1 "
+        "ORDER BY 1");
     st.bind_all(now, per_webhook_limit);
     std::vector<webhooks::PendingDelivery> out;
     while (st.step())
