@@ -1,8 +1,10 @@
 #include "domain/catalogue_csv.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "domain/error.hpp"
+#include "domain/text.hpp"
 
 namespace gp::domain {
 
@@ -107,6 +109,9 @@ void quote_into(std::string& out, const std::string& v) {
 
 std::vector<GameFields> parse_catalogue_csv(std::string_view text) {
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 BOM
+    if (const auto at = invalid_utf8_at(text); at != std::string_view::npos)
+        bad_request("CSV line " + std::to_string(1 + std::count(text.begin(), text.begin() + at, '\n')) +
+                    ": not valid UTF-8");
     std::vector<int> lines;
     auto records = split_records(text, lines);
     if (records.empty()) bad_request("CSV is empty");
@@ -138,6 +143,11 @@ std::vector<GameFields> parse_catalogue_csv(std::string_view text) {
         g.family_friendly = to_flag(f[6], line, "family_friendly");
         if (!f[7].empty()) g.game_type = f[7];
         if (!f[8].empty()) g.secondary_type = f[8];
+        try {
+            check_text_lengths(g);
+        } catch (const Error& e) {
+            bad_request("CSV line " + std::to_string(line) + ": " + e.what());
+        }
         rows.push_back(std::move(g));
     }
     return rows;

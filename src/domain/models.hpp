@@ -28,6 +28,9 @@ struct GameFields {
     std::optional<std::string> secondary_type;
 };
 
+// Each text field within its cap (domain/text.hpp); BadRequest naming the field.
+void check_text_lengths(const GameFields& fields);
+
 struct Game : GameFields {
     Id id = 0;
     int play_count = 0;

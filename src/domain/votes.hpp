@@ -4,15 +4,10 @@
 #include <cstddef>
 #include <optional>
 #include <span>
-#include <string_view>
 
 #include "domain/time.hpp"
 
 namespace gp::domain {
-
-// Longest username accepted with a vote (live or in a chat log); longer is a 400.
-inline constexpr std::size_t kMaxUsernameLength = 100;
-void check_username_length(std::string_view username);
 
 // Bots stamp votes with their own clock, which may run a little ahead of ours.
 inline constexpr Millis kClockSkewMs = 60'000;
@@ -21,9 +16,18 @@ inline constexpr Millis kClockSkewMs = 60'000;
 // session) now, allowing for clock skew.
 Millis voting_end(std::optional<Millis> closed_at, Millis now);
 
-// Index of the session game being played at time t. starts are the games'
-// played_at, ascending; game i covers [starts[i], starts[i+1]) and the last one
-// [starts.back(), end].
+// A vote up to this long before the first game's start belongs to that game:
+// clients stamp votes in whole seconds (the spec's own example does), which puts a
+// vote cast just after the game was added in the second before its played_at.
+inline constexpr Millis kFirstGameGraceMs = 1000;
+
+// The time whose game a vote at t counts for: t itself, or the first game's start
+// for a vote within kFirstGameGraceMs before it; none earlier, nor after end.
+std::optional<Millis> vote_match_time(Millis first_start, Millis t, Millis end);
+
+// Index of the session game a vote at time t counts for. starts are the games'
+// played_at, ascending; game i covers [starts[i], starts[i+1]), the first one from
+// kFirstGameGraceMs before its start, and the last one up to end.
 std::optional<std::size_t> game_playing_at(std::span<const Millis> starts, Millis t, Millis end);
 
 // Vote timestamps of one user that make a vote at t a duplicate: within one

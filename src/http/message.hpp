@@ -47,7 +47,11 @@ struct Response {
     std::vector<std::pair<std::string, std::string>> headers;
 
     static Response json(int status, const boost::json::value& v);
+    // Every error answer is made here: {"error": message, ...extra}. Its body is always
+    // valid UTF-8 (messages can quote client bytes, e.g. a percent-decoded path):
+    // ill-formed sequences become U+FFFD.
     static Response error(int status, std::string_view message);
+    static Response error(int status, std::string_view message, const boost::json::object& extra);
     static Response text(int status, std::string content_type, std::string body);
 };
 

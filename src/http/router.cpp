@@ -117,22 +117,18 @@ Response Router::run(const Route& route, Request& req) const {
     try {
         return route.handler(req);
     } catch (const domain::Error& e) {
-        boost::json::object body{{"error", e.what()}};
-        for (const auto& kv : e.extra()) body[kv.key()] = kv.value();
-        return Response::json(status_of(e.kind()), body);
+        return Response::error(status_of(e.kind()), e.what(), e.extra());
     } catch (const store::StorageUnavailable& e) {
         // Disk full, read-only or failing: this write may work later; reads still do.
         spdlog::error("msg=\"storage unavailable\" method={} path={} error=\"{}\"", req.method, req.path, e.what());
-        auto res = Response::json(503, boost::json::object{
-                                           {"error", "Storage unavailable"},
-                                           {"message", "The database cannot be written right now; try again later"}});
+        auto res = Response::error(503, "Storage unavailable",
+                                   {{"message", "The database cannot be written right now; try again later"}});
         res.headers.emplace_back("Retry-After", std::to_string(kStorageRetryAfterSeconds));
         return res;
     } catch (const std::exception& e) {
         // The details (SQL, file names) go to the log, not to the client.
         spdlog::error("msg=\"request failed\" method={} path={} error=\"{}\"", req.method, req.path, e.what());
-        return Response::json(500, boost::json::object{{"error", "Something went wrong!"},
-                                                       {"message", "Internal server error"}});
+        return Response::error(500, "Something went wrong!", {{"message", "Internal server error"}});
     }
 }
 

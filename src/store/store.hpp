@@ -30,6 +30,12 @@ struct PickCandidates {
     std::vector<Id> session_game_ids;                // game ids of the session, oldest first
 };
 
+// Rows [offset, offset + limit) of a list; no limit: to its end.
+struct Slice {
+    std::int64_t offset = 0;
+    std::optional<std::int64_t> limit;
+};
+
 struct VoteQuery {
     std::optional<Id> session_id;
     std::optional<Id> game_id;
@@ -103,7 +109,8 @@ public:
     virtual domain::Session create_session(const std::optional<std::string>& notes) = 0;
     virtual domain::Session close_session(Id id, const std::optional<std::string>& notes) = 0;
     virtual void delete_session(Id id) = 0;
-    virtual std::vector<domain::SessionGame> session_games(Id session_id) = 0;  // NotFound
+    // In play order (played_at, id). NotFound
+    virtual std::vector<domain::SessionGame> session_games(Id session_id, const Slice& slice) = 0;
     virtual domain::SessionGame add_session_game(Id session_id, Id game_id, bool manually_added,
                                                  const std::optional<std::string>& room_code) = 0;
     virtual domain::SessionGame set_session_game_status(Id session_id, Id session_game_id,

@@ -1,4 +1,5 @@
 """Live votes, vote listings, per-session vote breakdowns and stats."""
+import sqlite3
 import time
 import unittest
 
@@ -89,17 +90,31 @@ class LiveVoteTest(SessionMixin, ServerTestCase):
         self.assertEqual(body["game"]["popularity_score"], g2["popularity_score"] - 1)
         self.assertEqual(body["vote"]["timestamp"], sent)
 
-        # Before the first game, or far in the future: no game.
-        early = iso(ms(first["played_at"]) - 1)
+        # More than a second before the first game, or far in the future: no game.
+        early = iso(ms(first["played_at"]) - 1001)
         status, _, body = self.vote("cat", "up", early)
         self.assertEqual(status, 404, body)
         self.assertEqual(body["error"], "Vote timestamp does not match any game in the active session")
-        self.assertEqual(body["debug"]["voteTimestamp"], early)
-        self.assertEqual(body["debug"]["sessionGames"],
-                         [{"title": first["title"], "played_at": first["played_at"]},
-                          {"title": second["title"], "played_at": second["played_at"]}])
+        self.assertEqual(body["debug"], {"voteTimestamp": early, "sessionGamesTotal": 2, "sessionGames": [
+            {"title": first["title"], "played_at": first["played_at"]},
+            {"title": second["title"], "played_at": second["played_at"]}]})
         self.assertError(self.vote("cat", "up", iso(now_ms() + 10 * 60 * 1000)), 404)
         self.assertEqual(len(events_after(self.server.db, before)), 2)
+
+    def test_vote_up_to_a_second_before_the_first_game_counts_for_it(self):
+        # A bot stamping whole seconds (date -u +%FT%TZ) right after the game was added
+        # sends the second before its played_at.
+        session, first, second = self.two_games(12)
+        start = ms(first["played_at"])
+        whole_second = iso(start - start % 1000).replace(".000Z", "Z")
+        for user, sent in (("sec", whole_second), ("edge", iso(start - 1000))):
+            status, _, body = self.vote(user, "up", sent)
+            self.assertEqual(status, 200, body)
+            self.assertEqual(body["game"]["id"], first["game_id"])
+        self.assertError(self.vote("edge2", "up", iso(start - 1001)), 404)
+        # Only the first game: a vote just before a later one belongs to the game then playing.
+        status, _, body = self.vote("between", "up", iso(ms(second["played_at"]) - 1))
+        self.assertEqual((status, body["game"]["id"]), (200, first["game_id"]))
 
     def test_same_user_within_one_second_is_a_duplicate(self):
         session, first, _ = self.two_games(4)
@@ -190,6 +205,86 @@ class LiveVoteTest(SessionMixin, ServerTestCase):
                        key=lambda g: (-g["popularity_score"], -g["upvotes"], g["title"]))
         self.assertEqual(stats["topRatedGames"], rated[:10])
         self.assertIn(first["game_id"], [g["id"] for g in stats["topRatedGames"]])
+
+
+class LongSessionTest(SessionMixin, ServerTestCase):
+    """A session of 20,000 games (written straight into the database): a live vote costs
+    what it costs in a short session, an unmatched one lists a few games, and the game
+    list pages with ?limit and ?offset."""
+    GAMES = 20000
+
+    def vote(self, username, timestamp):
+        return self.server.post("/api/votes/live", {"username": username, "vote": "up", "timestamp": timestamp},
+                                token=self.token)
+
+    def long_session(self):
+        """A fresh session whose games started one second apart, the last one now; returns
+        (session, [(game_id, played_at ms)] in play order)."""
+        session = self.fresh_session()
+        ids = self.game_ids()
+        last = now_ms()
+        played = [(ids[i % len(ids)], last - (self.GAMES - 1 - i) * 1000) for i in range(self.GAMES)]
+        conn = sqlite3.connect(self.server.db, timeout=10)
+        with conn:
+            conn.executemany("INSERT INTO session_games (session_id, game_id, played_at, status) "
+                             "VALUES (?, ?, ?, 'played')", [(session["id"], g, t) for g, t in played])
+            conn.execute("UPDATE sessions SET games_played = ? WHERE id = ?", (self.GAMES, session["id"]))
+        conn.close()
+        return session, played
+
+    def vote_seconds(self, prefix, timestamp, count=15):
+        """The fastest of `count` accepted votes (wall time of the whole request)."""
+        best = None
+        for i in range(count):
+            started = time.perf_counter()
+            status, _, body = self.vote("%s%d" % (prefix, i), timestamp)
+            elapsed = time.perf_counter() - started
+            self.assertEqual(status, 200, body)
+            best = elapsed if best is None else min(best, elapsed)
+        return best
+
+    def test_vote_cost_does_not_grow_with_the_session(self):
+        short = self.fresh_session()
+        self.add_game(short["id"], self.game_ids()[0])
+        short_time = self.vote_seconds("short", iso(now_ms()))
+        session, played = self.long_session()
+        long_time = self.vote_seconds("long", iso(played[5000][1] + 500))
+        # Loading every game made a vote in this session ~80 times slower than in the short one.
+        self.assertLess(long_time, 4 * short_time + 0.002, (short_time, long_time))
+
+    def test_votes_resolve_their_game_in_a_long_session(self):
+        session, played = self.long_session()
+        for i in (0, 1, 12345, self.GAMES - 1):
+            status, _, body = self.vote("u%d" % i, iso(played[i][1] + 999))
+            self.assertEqual(status, 200, body)
+            self.assertEqual(body["game"]["id"], played[i][0], i)
+
+    def test_unmatched_vote_lists_a_few_nearest_games(self):
+        session, played = self.long_session()
+        titles = {g["id"]: g["title"] for g in self.server.get("/api/games")[2]}
+        for when, nearest in ((played[0][1] - 5000, played[:5]), (now_ms() + 3600 * 1000, played[-5:])):
+            status, _, body = self.vote("nobody", iso(when))
+            self.assertEqual(status, 404, body)
+            self.assertEqual(body["debug"]["sessionGamesTotal"], self.GAMES)
+            self.assertEqual(body["debug"]["sessionGames"],
+                             [{"title": titles[g], "played_at": iso(t)} for g, t in nearest])
+
+    def test_game_list_limit_and_offset(self):
+        session, played = self.long_session()
+        path = "/api/sessions/%d/games" % session["id"]
+        status, _, everything = self.server.get(path)
+        self.assertEqual((status, len(everything)), (200, self.GAMES))  # the documented shape: all of them
+        status, _, page = self.server.get(path + "?limit=10&offset=100")
+        self.assertEqual(status, 200, page)
+        self.assertEqual(page, everything[100:110])
+        self.assertEqual(self.server.get(path + "?offset=19995")[2], everything[19995:])
+        self.assertEqual(self.server.get(path + "?limit=1000")[2], everything[:1000])
+        self.assertEqual(self.server.get(path + "?limit=0")[2], [])
+        self.assertEqual(self.server.get(path + "?limit=5&offset=%d" % self.GAMES)[2], [])
+        for bad in ("limit=-1", "limit=abc", "limit=1001", "limit=1.5", "limit=", "offset=-5", "offset=x",
+                    "offset=99999999999"):
+            self.assertError(self.server.get(path + "?" + bad), 400)
+        self.assertError(self.server.get("/api/sessions/999999/games?limit=5"), 404, "Session not found")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 #include "domain/catalogue_csv.hpp"
 #include "domain/error.hpp"
+#include "domain/text.hpp"
 
 using namespace gp::domain;
 
@@ -125,4 +126,21 @@ TEST(CatalogueCsv, LineNumbersCountNewlinesInsideQuotes) {
     EXPECT_EQ(parse_error(kHeader + "P,\"Two\nlines\",1,4,,0,0,,\nP,T,9,4,,0,0,,\n"),
               "CSV line 4: min_players is greater than max_players");
     EXPECT_EQ(parse_error(kHeader + "P,\"never closed,1,4,,0,0,,\n"), "CSV line 2: unterminated quoted field");
+}
+
+TEST(CatalogueCsv, TextFieldsHaveLengthCaps) {
+    const std::string title(kMaxGameTitleLength, 't');
+    EXPECT_EQ(parse_catalogue_csv(kHeader + "P," + title + ",1,2,,0,0,,\n")[0].title, title);
+    EXPECT_EQ(parse_error(kHeader + "P,ok,1,2,,0,0,,\nP," + title + "t,1,2,,0,0,,\n"),
+              "CSV line 3: title must be at most 200 characters");
+    EXPECT_EQ(parse_error(kHeader + std::string(kMaxPackNameLength + 1, 'p') + ",T,1,2,,0,0,,\n"),
+              "CSV line 2: pack_name must be at most 100 characters");
+    EXPECT_EQ(parse_error(kHeader + "P,T,1,2,,0,0," + std::string(kMaxGameTypeLength + 1, 'g') + ",\n"),
+              "CSV line 2: game_type must be at most 100 characters");
+    EXPECT_EQ(parse_error(kHeader + "P,T,1,2,,0,0,,Party" + std::string(kMaxGameTypeLength, 'g') + "\n"),
+              "CSV line 2: secondary_type must be at most 100 characters");
+}
+
+TEST(CatalogueCsv, RejectsInvalidUtf8NamingTheLine) {
+    EXPECT_EQ(parse_error(kHeader + "P,ok,1,2,,0,0,,\nP,bad \xFF\xFE,1,2,,0,0,,\n"), "CSV line 3: not valid UTF-8");
 }

@@ -23,7 +23,7 @@ TEST(ParseChatVote, IgnoresOtherMessages) {
 
 TEST(MatchChatVotes, MatchesEachVoteToItsGameAndCounts) {
     const std::vector<ChatMessage> log = {
-        {"early", "thisgame++", 500},    // before the first game
+        {"early", "thisgame++", -1},     // more than a second before the first game
         {"alice", "thisgame++", 1500},   // game 0
         {"bob", "hello", 1600},          // no vote
         {"carol", "thisgame--", 5000},   // game 1 (starts exactly then)

@@ -3,7 +3,6 @@
 #include <string>
 #include <vector>
 
-#include "domain/error.hpp"
 #include "domain/votes.hpp"
 
 using namespace gp::domain;
@@ -27,8 +26,28 @@ TEST(GamePlayingAt, LastGameRunsUntilTheEnd) {
 }
 
 TEST(GamePlayingAt, NothingBeforeTheFirstGameOrWithoutGames) {
-    EXPECT_FALSE(game_playing_at(kStarts, 999, kEnd));
+    EXPECT_FALSE(game_playing_at(kStarts, 1000 - kFirstGameGraceMs - 1, kEnd));
     EXPECT_FALSE(game_playing_at({}, 1000, kEnd));
+}
+
+// A vote stamped in whole seconds, cast just after the first game was added, is
+// stamped before that game's start.
+TEST(GamePlayingAt, FirstGameTakesVotesUpToOneSecondBeforeItsStart) {
+    EXPECT_EQ(game_playing_at(kStarts, 999, kEnd), 0u);
+    EXPECT_EQ(game_playing_at(kStarts, 1000 - kFirstGameGraceMs, kEnd), 0u);
+    // Only the first game: before a later one, the vote belongs to the game then playing.
+    EXPECT_EQ(game_playing_at(kStarts, 4500, kEnd), 0u);
+    const std::vector<Millis> tied = {1000, 1000, 3000};
+    EXPECT_EQ(game_playing_at(tied, 500, kEnd), 1u);
+}
+
+TEST(VoteMatchTime, IsTheVoteTimeOrTheFirstStartWithinTheGrace) {
+    EXPECT_EQ(vote_match_time(1000, 1500, kEnd), 1500);
+    EXPECT_EQ(vote_match_time(1000, 1000, kEnd), 1000);
+    EXPECT_EQ(vote_match_time(1000, 1000 - kFirstGameGraceMs, kEnd), 1000);
+    EXPECT_FALSE(vote_match_time(1000, 1000 - kFirstGameGraceMs - 1, kEnd));
+    EXPECT_EQ(vote_match_time(1000, kEnd, kEnd), kEnd);
+    EXPECT_FALSE(vote_match_time(1000, kEnd + 1, kEnd));
 }
 
 TEST(GamePlayingAt, EqualStartsGoToTheLaterGame) {
@@ -46,12 +65,4 @@ TEST(DuplicateWindow, OneSecondEitherSide) {
     const auto w = duplicate_window(10000);
     EXPECT_EQ(w.first, 9001);
     EXPECT_EQ(w.last, 10999);
-}
-
-TEST(UsernameLength, CountsCharactersNotBytes) {
-    EXPECT_NO_THROW(check_username_length(std::string(kMaxUsernameLength, 'a')));
-    EXPECT_THROW(check_username_length(std::string(kMaxUsernameLength + 1, 'a')), Error);
-    std::string accented;
-    for (std::size_t i = 0; i < kMaxUsernameLength; ++i) accented += "\xC3\xA9";  // é, two bytes
-    EXPECT_NO_THROW(check_username_length(accented));
 }

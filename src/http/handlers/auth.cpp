@@ -23,8 +23,7 @@ void add_auth_routes(Router& r, Services& s) {
     r.add("POST", "/api/auth/login", Access::Public, [&s, throttle](Request& req) {
         const auto now = LoginThrottle::Clock::now();
         if (const long long wait = throttle->retry_after(req.remote_address, now); wait > 0) {
-            auto res = Response::json(429, json::object{{"error", "Too many failed login attempts; try again later"},
-                                                        {"retryAfter", wait}});
+            auto res = Response::error(429, "Too many failed login attempts; try again later", {{"retryAfter", wait}});
             res.headers.emplace_back("Retry-After", std::to_string(wait));
             return res;
         }

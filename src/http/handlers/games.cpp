@@ -79,6 +79,7 @@ domain::GameFields read_game_fields(const json::object& body, domain::GameFields
     if (auto v = opt_flag(body, "family_friendly")) fields.family_friendly = *v;
     if (body.contains("game_type")) fields.game_type = opt_text(body, "game_type");
     if (body.contains("secondary_type")) fields.secondary_type = opt_text(body, "secondary_type");
+    domain::check_text_lengths(fields);
     return fields;
 }
 

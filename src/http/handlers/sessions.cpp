@@ -8,6 +8,7 @@
 
 #include "domain/chat_import.hpp"
 #include "domain/error.hpp"
+#include "domain/text.hpp"
 #include "domain/votes.hpp"
 #include "http/json_input.hpp"
 #include "http/routes.hpp"
@@ -24,12 +25,11 @@ using domain::Id;
 
 namespace {
 
-constexpr std::size_t kMaxNotesLength = 10000;  // bytes of UTF-8
+constexpr std::int64_t kMaxSessionGamesPage = 1000;  // ?limit of GET /api/sessions/{id}/games
 
 std::optional<std::string> read_notes(const json::object& body) {
     auto notes = opt_string(body, "notes");
-    if (notes && notes->size() > kMaxNotesLength)
-        bad_request("notes must be at most " + std::to_string(kMaxNotesLength) + " bytes");
+    if (notes) domain::check_length("notes", *notes, domain::kMaxNotesLength);
     return notes;
 }
 
@@ -38,11 +38,11 @@ std::optional<std::string> read_notes(const json::object& body) {
 std::optional<std::string> read_room_code(const json::object& body) {
     auto code = opt_string(body, "room_code");
     if (!code || code->empty()) return std::nullopt;
+    if (code->size() != 4) bad_request("room_code must be 4 letters (A-Z)");
     for (char& c : *code) {
         if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
         if (c < 'A' || c > 'Z') bad_request("room_code must be 4 letters (A-Z)");
     }
-    if (code->size() != 4) bad_request("room_code must be 4 letters (A-Z)");
     return code;
 }
 
@@ -103,9 +103,10 @@ std::vector<domain::ChatMessage> read_chat_log(const Request& req) {
         try {
             domain::ChatMessage msg;
             msg.username = req_string(*m, "username");
-            domain::check_username_length(msg.username);
+            domain::check_length("username", msg.username, domain::kMaxUsernameLength);
             auto text = opt_string(*m, "message");
             if (!text) bad_request("message is required");
+            domain::check_length("message", *text, domain::kMaxChatMessageLength);
             msg.message = std::move(*text);
             auto when = domain::parse_iso(req_string(*m, "timestamp"));
             if (!when) bad_request("timestamp must be an ISO 8601 timestamp");
@@ -218,8 +219,13 @@ void add_session_routes(Router& r, Services& s) {
         return Response::json(200, json::object{{"message", "Session deleted successfully"}, {"sessionId", id}});
     });
 
+    // The whole list by default (the documented shape); ?limit and ?offset page through it.
     r.add("GET", "/api/sessions/{id}/games", Access::Public, [&store](Request& req) {
-        return Response::json(200, to_json_array(store.session_games(path_id(req, 0, "session"))));
+        const Id id = path_id(req, 0, "session");
+        store::Slice slice;
+        slice.offset = query_int(req, "offset", 0, INT32_MAX).value_or(0);
+        slice.limit = query_int(req, "limit", 0, kMaxSessionGamesPage);
+        return Response::json(200, to_json_array(store.session_games(id, slice)));
     });
 
     r.add("GET", "/api/sessions/{id}/votes", Access::Public, [&store](Request& req) {
@@ -251,7 +257,7 @@ void add_session_routes(Router& r, Services& s) {
         if (format != "txt" && format != "json") bad_request("format must be \"json\" or \"txt\"");
         auto session = store.find_session(id);
         if (!session) domain::not_found("Session not found");
-        auto games = store.session_games(id);
+        auto games = store.session_games(id, {});
         auto votes = store.session_votes(id);
         Response res = format == "json"
                            ? Response::json(200, export_json(*session, games, votes))

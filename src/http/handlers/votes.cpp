@@ -6,6 +6,7 @@
 #include <string>
 
 #include "domain/error.hpp"
+#include "domain/text.hpp"
 #include "domain/votes.hpp"
 #include "http/json_input.hpp"
 #include "http/routes.hpp"
@@ -39,7 +40,7 @@ store::LiveVoteInput read_live_vote(const json::object& body) {
 
     store::LiveVoteInput vote;
     vote.username = *opt_string(body, "username");
-    domain::check_username_length(vote.username);
+    domain::check_length("username", vote.username, domain::kMaxUsernameLength);
     const json::value& type = body.at("vote");
     auto parsed_type = type.is_string() ? parse_vote_type(type.as_string()) : std::nullopt;
     if (!parsed_type) bad_request("vote must be either \"up\" or \"down\"");

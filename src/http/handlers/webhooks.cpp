@@ -5,8 +5,10 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <charconv>
 
 #include "domain/error.hpp"
+#include "domain/text.hpp"
 #include "domain/time.hpp"
 #include "events/event.hpp"
 #include "http/json_input.hpp"
@@ -27,14 +29,27 @@ constexpr int kMaxLogLimit = 500;
 constexpr std::int64_t kDefaultPreviousValidFor = 86400;      // seconds a rotated-out secret still signs
 constexpr std::int64_t kMaxPreviousValidFor = 30LL * 86400;
 
+// Longest host name DNS can carry (RFC 1035: 255 octets on the wire, 253 as text).
+constexpr std::size_t kMaxHostLength = 253;
+
 // A present field must not be blank (PATCH); absent or null leaves it unchanged.
-std::optional<std::string> opt_nonblank(const json::object& o, std::string_view key) {
+std::optional<std::string> opt_nonblank(const json::object& o, std::string_view key, std::size_t max_length) {
     auto v = opt_string(o, key);
     if (v && is_blank(*v))
         bad_request(std::string(key) + " must not be empty");
+    if (v) domain::check_length(key, *v, max_length);
     return v;
 }
 
+// A required field: present, not blank, within its cap.
+std::string required(const json::object& o, std::string_view key, std::size_t max_length) {
+    std::string v = req_string(o, key);
+    domain::check_length(key, v, max_length);
+    return v;
+}
+
+// An absolute http(s) URL with a host of at most 253 bytes, no credentials, and a
+// port, if one is written, in 1-65535 (Boost.URL reads "99999" and wraps it).
 std::string checked_url(std::string url) {
     auto parsed = boost::urls::parse_absolute_uri(url);
     if (!parsed ||
@@ -42,12 +57,22 @@ std::string checked_url(std::string url) {
         parsed->encoded_host().empty())
         bad_request("url must be a valid http or https URL");
     if (parsed->has_userinfo()) bad_request("url must not contain credentials");
+    if (parsed->encoded_host().decoded_size() > kMaxHostLength)
+        bad_request("url host must be at most " + std::to_string(kMaxHostLength) + " bytes");
+    if (parsed->has_port()) {
+        const std::string_view port = parsed->port();
+        unsigned number = 0;
+        const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+        if (port.empty() || port.size() > 5 || ec != std::errc() || end != port.data() + port.size() ||
+            number < 1 || number > 65535)
+            bad_request("url port must be between 1 and 65535");
+    }
     return url;
 }
 
 // A "whsec_" secret is the Standard Webhooks form: its rest must be the base64 key.
 std::optional<std::string> opt_secret(const json::object& o) {
-    auto secret = opt_nonblank(o, "secret");
+    auto secret = opt_nonblank(o, "secret", domain::kMaxWebhookSecretLength);
     if (secret && secret->starts_with(webhooks::kSecretPrefix)) {
         auto key = webhooks::base64_decode(std::string_view(*secret).substr(webhooks::kSecretPrefix.size()));
         if (!key || key->empty()) bad_request("secret: after whsec_ must come the key in base64");
@@ -94,8 +119,8 @@ void add_webhook_routes(Router& r, Services& s) {
     r.add("POST", "/api/webhooks", Access::Admin, [&s](Request& req) {
         auto body = parse_object(req);
         webhooks::WebhookFields f;
-        f.name = req_string(body, "name");
-        f.url = checked_url(req_string(body, "url"));
+        f.name = required(body, "name", domain::kMaxWebhookNameLength);
+        f.url = checked_url(required(body, "url", domain::kMaxWebhookUrlLength));
         auto secret = opt_secret(body);
         f.secret = secret ? std::move(*secret) : webhooks::generate_secret();
         auto events = opt_event_types(body);
@@ -112,8 +137,8 @@ void add_webhook_routes(Router& r, Services& s) {
         const auto id = path_id(req, 0, "webhook");
         auto body = parse_object(req);
         webhooks::WebhookPatch p;
-        p.name = opt_nonblank(body, "name");
-        if (auto url = opt_nonblank(body, "url")) p.url = checked_url(std::move(*url));
+        p.name = opt_nonblank(body, "name", domain::kMaxWebhookNameLength);
+        if (auto url = opt_nonblank(body, "url", domain::kMaxWebhookUrlLength)) p.url = checked_url(std::move(*url));
         p.secret = opt_secret(body);
         p.events = opt_event_types(body);
         p.enabled = opt_bool(body, "enabled");

@@ -125,10 +125,11 @@ void SqliteStore::delete_session(Id id) {
     commit(tx);
 }
 
-std::vector<domain::SessionGame> SqliteStore::session_games(Id session_id) {
+std::vector<domain::SessionGame> SqliteStore::session_games(Id session_id, const Slice& slice) {
     load_session(session_id);
-    auto st = db_.prepare(std::string(kSessionGameSelect) + "WHERE sg.session_id = ? ORDER BY sg.played_at, sg.id");
-    st.bind_all(session_id);
+    auto st = db_.prepare(std::string(kSessionGameSelect) +
+                          "WHERE sg.session_id = ? ORDER BY sg.played_at, sg.id LIMIT ? OFFSET ?");
+    st.bind_all(session_id, slice.limit.value_or(-1), slice.offset);  // LIMIT -1: no limit
     std::vector<domain::SessionGame> out;
     while (st.step()) out.push_back(read_session_game(st));
     return out;

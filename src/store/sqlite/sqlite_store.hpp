@@ -50,7 +50,7 @@ public:
     domain::Session create_session(const std::optional<std::string>& notes) override;
     domain::Session close_session(Id id, const std::optional<std::string>& notes) override;
     void delete_session(Id id) override;
-    std::vector<domain::SessionGame> session_games(Id session_id) override;
+    std::vector<domain::SessionGame> session_games(Id session_id, const Slice& slice) override;
     domain::SessionGame add_session_game(Id session_id, Id game_id, bool manually_added,
                                          const std::optional<std::string>& room_code) override;
     domain::SessionGame set_session_game_status(Id session_id, Id session_game_id,

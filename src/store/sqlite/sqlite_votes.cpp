@@ -50,12 +50,29 @@ std::vector<domain::Game> top_games(const std::vector<domain::Game>& games, Keep
 
 constexpr std::size_t kStatsListLength = 10;
 
+// An unmatched vote's 404 lists at most this many session games, those nearest to
+// it in played_at order: the first ones for a vote before the session's first game,
+// else (a vote after the end) the last ones.
+constexpr int kUnmatchedVoteCandidates = 5;
+
+json::array games_nearest(Db& db, Id session_id, bool first_ones) {
+    auto st = db.prepare(std::string("SELECT g.title, sg.played_at FROM session_games sg JOIN games g ON g.id = sg.game_id "
+                                     "WHERE sg.session_id = ? ORDER BY ") +
+                         (first_ones ? "sg.played_at, sg.id" : "sg.played_at DESC, sg.id DESC") + " LIMIT ?");
+    st.bind_all(session_id, kUnmatchedVoteCandidates);
+    json::array listed;
+    while (st.step())
+        listed.push_back(json::object{{"title", st.text(0)}, {"played_at", domain::format_iso(st.int64(1))}});
+    if (!first_ones) std::reverse(listed.begin(), listed.end());
+    return listed;
+}
+
 }  // namespace
 
 domain::ChatImportResult SqliteStore::import_chat(Id session_id, const std::vector<domain::ChatMessage>& log) {
     Transaction tx = begin();
     const auto session = load_session(session_id);
-    const auto games = session_games(session_id);
+    const auto games = session_games(session_id, {});
     const auto starts = start_times(games);
     const auto votes =
         domain::match_chat_votes(log, starts, domain::voting_end(session.closed_at, domain::now_ms()));
@@ -95,16 +112,21 @@ LiveVoteResult SqliteStore::record_live_vote(const LiveVoteInput& vote) {
     Transaction tx = begin();
     const auto session = active_session();
     if (!session) domain::not_found("No active session found");
-    const auto games = session_games(session->id);
-    if (games.empty()) domain::not_found("No games have been played in the active session yet");
-    const auto starts = start_times(games);
-    const auto index = domain::game_playing_at(starts, vote.timestamp, domain::voting_end(std::nullopt, domain::now_ms()));
-    if (!index) {
-        json::array listed;
-        for (const auto& g : games)
-            listed.push_back(json::object{{"title", g.title}, {"played_at", domain::format_iso(g.played_at)}});
-        domain::not_found("Vote timestamp does not match any game in the active session",
-                          {{"debug", json::object{{"voteTimestamp", vote.timestamp_text}, {"sessionGames", listed}}}});
+    // Index lookups only (session_games_by_session): a vote costs the same in a session of any length.
+    std::optional<domain::Millis> first_start;
+    {
+        auto st = db_.prepare("SELECT MIN(played_at) FROM session_games WHERE session_id = ?");
+        st.bind_all(session->id);
+        if (st.step()) first_start = st.opt_int64(0);
+    }
+    if (!first_start) domain::not_found("No games have been played in the active session yet");
+    const auto match =
+        domain::vote_match_time(*first_start, vote.timestamp, domain::voting_end(std::nullopt, domain::now_ms()));
+    if (!match) {
+        json::object debug{{"voteTimestamp", vote.timestamp_text},
+                           {"sessionGames", games_nearest(db_, session->id, vote.timestamp < *first_start)},
+                           {"sessionGamesTotal", session->games_played}};
+        domain::not_found("Vote timestamp does not match any game in the active session", {{"debug", std::move(debug)}});
     }
     const auto window = domain::duplicate_window(vote.timestamp);
     {
@@ -113,7 +135,16 @@ LiveVoteResult SqliteStore::record_live_vote(const LiveVoteInput& vote) {
         st.bind_all(vote.username, window.first, window.last, session->id);
         if (st.step()) domain::conflict("Duplicate vote: " + vote.username + " already voted within the last second");
     }
-    const Id game_id = games[*index].game_id;
+    Id game_id = 0;
+    {
+        // The game whose interval holds the match time: the last one started at or before it
+        // (equal starts resolve to the later game, as in domain::game_playing_at). There is
+        // one: the match time is never before the first game's start.
+        auto st = db_.prepare("SELECT game_id FROM session_games WHERE session_id = ? AND played_at <= ? "
+                              "ORDER BY played_at DESC, id DESC LIMIT 1");
+        st.bind_all(session->id, *match);
+        if (st.step()) game_id = st.int64(0);
+    }
     db_.prepare("INSERT INTO live_votes (session_id, game_id, username, vote_type, timestamp, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)")
         .bind_all(session->id, game_id, vote.username, stored_vote(vote.type), vote.timestamp, domain::now_ms())
