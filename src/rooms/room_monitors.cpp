@@ -76,7 +76,7 @@ std::optional<RoomSnapshot> RoomMonitors::snapshot(domain::Id session_game_id) c
 void RoomMonitors::resume() {
     auto session = store_.active_session();
     if (!session) return;
-    for (const auto& sg : store_.session_games(session->id)) {
+    for (const auto& sg : store_.session_games(session->id, {})) {
         if (sg.status != domain::PlayStatus::Playing || !sg.player_check_active || !sg.room_code) continue;
         if (!can_start(sg.id)) break;
         start(sg);

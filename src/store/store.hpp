@@ -111,6 +111,8 @@ public:
     virtual void delete_session(Id id) = 0;
     // In play order (played_at, id). NotFound
     virtual std::vector<domain::SessionGame> session_games(Id session_id, const Slice& slice) = 0;
+    // One session game; NotFound "Session not found" / "Session game not found".
+    virtual domain::SessionGame load_session_game(Id session_id, Id session_game_id) = 0;
     virtual domain::SessionGame add_session_game(Id session_id, Id game_id, bool manually_added,
                                                  const std::optional<std::string>& room_code) = 0;
     virtual domain::SessionGame set_session_game_status(Id session_id, Id session_game_id,

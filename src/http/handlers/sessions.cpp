@@ -344,10 +344,8 @@ void add_session_routes(Router& r, Services& s) {
               auto ref = session_game_ref(req);
               if (auto live = rooms.snapshot(ref.session_game_id); live && live->session_id == ref.session_id)
                   return Response::text(200, "application/json", rooms::game_status(*live));
-              for (const auto& sg : store.session_games(ref.session_id))
-                  if (sg.id == ref.session_game_id)
-                      return Response::text(200, "application/json", rooms::game_status(stored_room(sg)));
-              domain::not_found("Session game not found");
+              const auto sg = store.load_session_game(ref.session_id, ref.session_game_id);
+              return Response::text(200, "application/json", rooms::game_status(stored_room(sg)));
           });
 }
 

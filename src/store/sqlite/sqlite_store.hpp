@@ -51,6 +51,7 @@ public:
     domain::Session close_session(Id id, const std::optional<std::string>& notes) override;
     void delete_session(Id id) override;
     std::vector<domain::SessionGame> session_games(Id session_id, const Slice& slice) override;
+    domain::SessionGame load_session_game(Id session_id, Id session_game_id) override;
     domain::SessionGame add_session_game(Id session_id, Id game_id, bool manually_added,
                                          const std::optional<std::string>& room_code) override;
     domain::SessionGame set_session_game_status(Id session_id, Id session_game_id,
@@ -101,7 +102,6 @@ private:
 
     domain::Session load_session(Id id);  // NotFound "Session not found"
     domain::Game load_game(Id id);        // NotFound "Game not found"
-    domain::SessionGame load_session_game(Id session_id, Id session_game_id);
     void ensure_pack(const std::string& name);
     // Every method that changes a games or packs row calls this (sessions and votes
     // too: play_count, upvotes, ...), which invalidates caches keyed by catalogue_version().
