@@ -58,6 +58,12 @@ public:
           options_(options),
           registry_(std::move(registry)) {
         registry_->live.insert(this);
+        beast::error_code ec;
+        const auto peer = stream_.socket().remote_endpoint(ec);
+        if (!ec) {
+            peer_address_ = peer.address().to_string();
+            peer_port_ = peer.port();
+        }
     }
     ~HttpSession() { registry_->live.erase(this); }
 
@@ -66,18 +72,16 @@ public:
     // Shutdown: a connection waiting for its next request is closed now; one in the
     // middle of a request finishes it and closes after the response.
     void drain() {
-        if (state_ == State::Idle && buffer_.size() == 0) {
+        if (awaiting_request_ && buffer_.size() == 0) {
             beast::error_code ignored;
             stream_.socket().cancel(ignored);
         }
     }
 
 private:
-    enum class State { Idle, Reading, Writing, Done };
-
     void read_request() {
         if (registry_->draining) return close();
-        state_ = State::Idle;
+        awaiting_request_ = true;
         parser_.emplace(options_.body_limit);
         stream_.expires_after(options_.read_timeout);
         bhttp::async_read_header(stream_, buffer_, parser_->beast(), [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -86,7 +90,7 @@ private:
     }
 
     void on_header(beast::error_code ec) {
-        state_ = State::Reading;
+        awaiting_request_ = false;
         if (ec) return on_read_error(ec);
         if (auto refusal = framing_error(parser_->beast().get())) return reply_and_close(std::move(*refusal));
         if (parser_->beast().is_done()) return on_request();
@@ -131,12 +135,10 @@ private:
                 return reply_and_close(Response::error(400, "Invalid Sec-WebSocket-Key (must be 16 bytes in base64)"));
             }
             stream_.expires_never();
-            state_ = State::Done;
             ws::accept_upgrade(hub_, std::move(stream_), parser_->beast().release());
             return;
         }
-        beast::error_code ignored;
-        req->remote_address = stream_.socket().remote_endpoint(ignored).address().to_string();
+        req->remote_address = peer_address_;
         Response res = router_.dispatch(*req);
         if (res.status >= 500) spdlog::warn("status={} method={} path={}", res.status, req->method, req->path);
         write(to_beast(std::move(res), message.version(), message.keep_alive() && !registry_->draining));
@@ -155,7 +157,6 @@ private:
     }
 
     void write(bhttp::response<bhttp::string_body>&& res) {
-        state_ = State::Writing;
         auto sp = std::make_shared<bhttp::response<bhttp::string_body>>(std::move(res));
         stream_.expires_after(options_.read_timeout);
         bhttp::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code ec, std::size_t) {
@@ -167,7 +168,6 @@ private:
     // For requests refused before their body was read: answer, then half-close and
     // discard what the client is still sending, so it reads our error instead of a reset.
     void reply_and_close(Response&& r) {
-        state_ = State::Writing;
         auto sp = std::make_shared<bhttp::response<bhttp::string_body>>(to_beast(std::move(r), 11, false));
         stream_.expires_after(options_.read_timeout);
         bhttp::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code ec, std::size_t) {
@@ -190,22 +190,23 @@ private:
     }
 
     void close() {
-        state_ = State::Done;
         beast::error_code ignored;
         stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
         stream_.close();
     }
 
-    std::string remote() {
-        beast::error_code ec;
-        const auto ep = stream_.socket().remote_endpoint(ec);
-        return ec ? std::string("unknown") : ep.address().to_string() + ":" + std::to_string(ep.port());
+    std::string remote() const {
+        return peer_address_.empty() ? std::string("unknown") : peer_address_ + ":" + std::to_string(peer_port_);
     }
 
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;  // bounded by kMaxBuffered
     std::optional<RequestParser> parser_;
-    State state_ = State::Idle;
+    // Waiting for the first byte of a request (shutdown may close the connection then).
+    bool awaiting_request_ = false;
+    // Read once when the connection is accepted, not per request.
+    std::string peer_address_;
+    unsigned short peer_port_ = 0;
     const Router& router_;
     ws::Hub& hub_;
     const ServerOptions& options_;
