@@ -10,7 +10,6 @@ import http
 import json
 import secrets
 import threading
-import time
 import urllib.parse
 
 import websockets
@@ -258,12 +257,3 @@ POST_GAME = dict(artifact={"artifactId": "2f7cedf0c6b357a7faa88d87df92fb81", "ca
                            "rootId": "jbg-blobcast-artifacts"}, audience={"state": "Logo"}, gameCanStart=True,
                  gameFinished=True, gameIsStarting=False, lobbyState="PostGame", state="Lobby", textDescriptions=[])
 
-
-def wait_for(predicate, timeout=10, interval=0.02):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met within %ss" % timeout)

@@ -16,8 +16,8 @@ import unittest
 
 import websockets
 
-from fake_ecast import CHOICE, COUNTDOWN, LOGO, POST_GAME, FakeEcast, wait_for
-from harness import Receiver, Server, ServerTestCase
+from fake_ecast import CHOICE, COUNTDOWN, LOGO, POST_GAME, FakeEcast
+from harness import Receiver, Server, ServerTestCase, wait_until
 from session_helpers import SessionMixin, events_after, last_event_id
 
 ROOM_TYPES = ["room.connected", "lobby.player-joined", "lobby.updated", "game.started", "game.ended",
@@ -61,7 +61,7 @@ class Feed:
         def found():
             hits = [e for e in self.of(type_, game=game) if all(e["data"].get(k) == v for k, v in fields.items())]
             return hits if len(hits) >= count else None
-        return wait_for(found, timeout)
+        return wait_until(found, timeout)
 
     def close(self):
         asyncio.run_coroutine_threadsafe(self.ws.close(), self.loop)
@@ -165,10 +165,10 @@ class RoomMonitorTest(SessionMixin, ServerTestCase):
         self.assertEqual(ids, sorted(ids))
 
         # The game is over: played, no more check, the count stays; the monitor is gone.
-        wait_for(lambda: self.session_game(sg)["status"] == "played")
+        wait_until(lambda: self.session_game(sg)["status"] == "played")
         row = self.session_game(sg)
         self.assertEqual((row["player_check_active"], row["player_count"]), (0, 3))
-        wait_for(lambda: self.ecast.open_sockets(room) == 0)
+        wait_until(lambda: self.ecast.open_sockets(room) == 0)
         status, _, live = self.server.get(self.sg_path(sg, "/status-live"))
         self.assertEqual(status, 200, live)
         self.assertEqual(live, {"sessionId": self.session["id"], "gameId": sg["id"], "roomCode": "ABCD",
@@ -177,7 +177,7 @@ class RoomMonitorTest(SessionMixin, ServerTestCase):
                                 "monitoring": False})
 
         # The webhook got the same events (game.status aside), in the same order.
-        wait_for(lambda: len([e for e in self.webhook_events(sg["id"]) if e[0] != "game.status"]) >= len(expected))
+        wait_until(lambda: len([e for e in self.webhook_events(sg["id"]) if e[0] != "game.status"]) >= len(expected))
         self.assertEqual([e for e in self.webhook_events(sg["id"]) if e[0] != "game.status"], expected)
         # The shard connected as the sheet says.
         path, query, headers = next(c for c in self.ecast.connections if c[0] == "/api/v2/rooms/ABCD/play")
@@ -238,11 +238,11 @@ class RoomMonitorTest(SessionMixin, ServerTestCase):
         watch = "gamepicker-%d" % self.session["id"]
         shard_id = next(cid for user, cid, _ in self.ecast.welcomed if user == watch)
         self.ecast.drop(room)
-        wait_for(lambda: any(q.get("id") == str(shard_id) for _, q, _ in self.ecast.connections))
+        wait_until(lambda: any(q.get("id") == str(shard_id) for _, q, _ in self.ecast.connections))
         resumed = [q for _, q, _ in self.ecast.connections if q.get("id") == str(shard_id)][0]
         self.assertEqual((resumed["userId"], resumed["secret"]), (watch, room.shards[shard_id]))
-        wait_for(lambda: (watch, shard_id, True) in self.ecast.welcomed)
-        wait_for(lambda: self.ecast.open_sockets(room) >= 1)
+        wait_until(lambda: (watch, shard_id, True) in self.ecast.welcomed)
+        wait_until(lambda: self.ecast.open_sockets(room) >= 1)
         self.ecast.join(room, "AFTER")
         self.feed.wait("lobby.player-joined", player="AFTER")
         self.assertEqual(len(self.feed.of("room.connected", game=sg["id"])), 1)
@@ -260,7 +260,7 @@ class RoomMonitorTest(SessionMixin, ServerTestCase):
         self.assertEqual(gone["data"], dict(self.head(sg, "EXIT"), reason="room_closed"))
         types = [e["type"] for e in self.feed.of(game=sg["id"]) if e["type"] != "game.status"]
         self.assertEqual(types[-2:], ["game.ended", "room.disconnected"])
-        wait_for(lambda: self.session_game(sg)["status"] == "played")
+        wait_until(lambda: self.session_game(sg)["status"] == "played")
 
     def test_unknown_room_is_room_not_found(self):
         sg = self.add_game(self.session["id"], self.games[5], room_code="NOPE")
@@ -268,7 +268,7 @@ class RoomMonitorTest(SessionMixin, ServerTestCase):
         self.assertEqual(gone["data"], {"sessionId": self.session["id"], "gameId": sg["id"], "roomCode": "NOPE",
                                         "appTag": None, "maxPlayers": sg["max_players"], "reason": "room_not_found"})
         self.assertEqual([e["type"] for e in self.feed.of(game=sg["id"])], ["room.disconnected"])
-        wait_for(lambda: self.session_game(sg)["player_check_active"] == 0)
+        wait_until(lambda: self.session_game(sg)["player_check_active"] == 0)
         self.assertEqual(self.session_game(sg)["status"], "playing")  # nothing was played
 
     def test_refusals(self):
@@ -312,7 +312,7 @@ class RoomMonitorTest(SessionMixin, ServerTestCase):
         status, _, body = self.server.post(self.sg_path(sg, "/stop-player-check"), token=self.token)
         self.assertEqual(status, 200, body)
         self.assertEqual(self.feed.wait("room.disconnected", game=sg["id"])[0]["data"]["reason"], "manually_stopped")
-        wait_for(lambda: self.ecast.open_sockets(room) == 0)
+        wait_until(lambda: self.ecast.open_sockets(room) == 0)
 
         status, _, body = self.server.post(self.sg_path(sg, "/start-player-check"), token=self.token)
         self.assertEqual(status, 200, body)
@@ -328,7 +328,7 @@ class RoomMonitorTest(SessionMixin, ServerTestCase):
         status, _, body = self.server.post("/api/sessions/%d/close" % self.session["id"], token=self.token)
         self.assertEqual(status, 200, body)
         self.assertEqual(self.feed.wait("room.disconnected", game=sg2["id"])[0]["data"]["reason"], "manually_stopped")
-        wait_for(lambda: self.ecast.open_sockets(other) == 0)
+        wait_until(lambda: self.ecast.open_sockets(other) == 0)
         self.assertEqual(self.session_game(sg2)["player_check_active"], 0)
 
     def test_room_code_set_on_the_playing_game_starts_it(self):
@@ -364,12 +364,12 @@ class RoomMonitorRestartTest(SessionMixin, ServerTestCase):
         room = self.ecast.add_room("BACK")
         session = self.fresh_session()
         sg = self.add_game(session["id"], self.game_ids()[0], room_code="BACK")
-        wait_for(lambda: len([d for _, _, d in events_after(self.server.db, 0) if d.get("gameId") == sg["id"]]) == 2)
+        wait_until(lambda: len([d for _, _, d in events_after(self.server.db, 0) if d.get("gameId") == sg["id"]]) == 2)
         before = last_event_id(self.server.db)
         self.server.restart()  # graceful: the monitor closes without an event, its check stays on
-        wait_for(lambda: len(events_after(self.server.db, before)) >= 2)
+        wait_until(lambda: len(events_after(self.server.db, before)) >= 2)
         self.ecast.join(room, "ALICE")
-        wait_for(lambda: len(events_after(self.server.db, before)) >= 4)
+        wait_until(lambda: len(events_after(self.server.db, before)) >= 4)
         self.assertEqual([(t, d.get("gameId")) for t, _, d in events_after(self.server.db, before)],
                          [("room.connected", sg["id"]), ("player-count.updated", sg["id"]),
                           ("lobby.player-joined", sg["id"]), ("player-count.updated", sg["id"])])
