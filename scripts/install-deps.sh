@@ -8,7 +8,8 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libcurl4-openssl-dev libssl-dev libjwt-dev libspdlog-dev libcli11-dev
   libgtest-dev
-  python3 python3-websockets
+  python3 python3-websockets python3-psycopg2
+  postgresql libpq-dev
   wrk sqlite3 curl openssl ca-certificates
   chromium
 )

@@ -1,9 +1,13 @@
 """Shared helpers for the integration tests: start the real gamepicker binary on a
 free loopback port, talk HTTP to it, and run a webhook receiver.
 
-Run with Debian's /usr/bin/python3 (python3-websockets). Environment:
-GAMEPICKER_BIN (path to the binary), GAMEPICKER_CATALOGUE (the CSV to seed)."""
+Run with Debian's /usr/bin/python3 (python3-websockets, python3-psycopg2). Environment:
+GAMEPICKER_BIN (path to the binary), GAMEPICKER_CATALOGUE (the CSV to seed), and
+GAMEPICKER_PG_STATE: the state folder of a running pg_cluster.py cluster. With it, every
+Server stores in PostgreSQL (a database of its own, named after its folder) instead of SQLite,
+so the same tests run against both stores."""
 import base64
+import hashlib
 import http.client
 import http.server
 import json
@@ -21,6 +25,7 @@ import unittest
 
 ADMIN_KEY = "test-admin-key"
 JWT_SECRET = "test-jwt-secret-0123456789abcdef"
+PG_STATE = os.environ.get("GAMEPICKER_PG_STATE")
 BIN = os.environ.get("GAMEPICKER_BIN", os.path.join(os.path.dirname(__file__), "../../build/gamepicker"))
 CATALOGUE = os.environ.get("GAMEPICKER_CATALOGUE", os.path.join(os.path.dirname(__file__), "../../data/catalogue.csv"))
 
@@ -42,12 +47,20 @@ class Server:
         self.catalogue = catalogue
         self.cwd = cwd
         self.db_flag = db_flag
-        self.db = os.path.join(self.dir, "test.db") if db_flag else os.path.join(cwd or ".", "data", "gamepicker.db")
+        if not db_flag:
+            self.db = os.path.join(cwd or ".", "data", "gamepicker.db")
+        elif PG_STATE:
+            # Servers given the same db_dir share one database, as they share a SQLite file.
+            self.db = pg_database_url("gp_" + hashlib.sha1(os.path.realpath(self.dir).encode()).hexdigest()[:16])
+        else:
+            self.db = os.path.join(self.dir, "test.db")
         self.proc = None
         self.port = None
         self.log_lines = []
 
     def start(self, timeout=15):
+        if PG_STATE and self.db_flag:
+            pg_create_database(self.db)
         env = dict(os.environ)
         # ECAST_URL: no test reaches Jackbox (port 9 refuses); test_rooms.py runs a fake.
         env.update({"ADMIN_KEY": ADMIN_KEY, "JWT_SECRET": JWT_SECRET, "ALLOW_PRIVATE_WEBHOOKS": "1",
@@ -112,6 +125,8 @@ class Server:
         self.stop()
         if self.own_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
+            if PG_STATE and self.db_flag:
+                pg_drop_database(self.db)
 
     # --- HTTP ---------------------------------------------------------------
     def request(self, method, path, body=None, token=None, raw=None, headers=None, timeout=10):
@@ -149,6 +164,84 @@ class Server:
 
     def ws_url(self):
         return "ws://127.0.0.1:%d/api/sessions/live" % self.port
+
+
+# --- the database under a test server ---------------------------------------
+# Tests read or seed the store's tables directly (the outbox, a long session) with
+# db_query/db_execute_many, which speak SQLite or PostgreSQL as the Server does.
+# The two stores have the same tables and columns; SQL uses `?` placeholders.
+
+def sqlite_only(reason):
+    """For a test of something only SQLite has (its files, its WAL, its metrics)."""
+    return unittest.skipIf(PG_STATE, "SQLite only: " + reason)
+
+
+def pg_database_url(name):
+    import pg_cluster
+    return "%s/%s" % (pg_cluster.load(PG_STATE)["url"], name)
+
+
+def _pg_admin():
+    import psycopg2
+    conn = psycopg2.connect(pg_database_url("postgres"))
+    conn.autocommit = True
+    return conn
+
+
+_pg_create_lock = threading.Lock()  # servers of one database may start together
+
+
+def pg_create_database(url):
+    name = url.rsplit("/", 1)[1]
+    with _pg_create_lock:
+        conn = _pg_admin()
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+                if cur.fetchone() is None:
+                    cur.execute('CREATE DATABASE "%s"' % name)
+        finally:
+            conn.close()
+
+
+def pg_drop_database(url):
+    conn = _pg_admin()
+    try:
+        with conn.cursor() as cur:
+            cur.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % url.rsplit("/", 1)[1])
+    finally:
+        conn.close()
+
+
+def _connect(db):
+    if db.startswith(("postgres://", "postgresql://")):
+        import psycopg2
+        return psycopg2.connect(db), "%s"
+    import sqlite3
+    return sqlite3.connect(db, timeout=10), "?"
+
+
+def db_query(db, sql, args=()):
+    """All rows of one query against the server's database (a SQLite path or a PostgreSQL URL)."""
+    conn, placeholder = _connect(db)
+    try:
+        cur = conn.cursor()
+        cur.execute(sql.replace("?", placeholder), tuple(args))
+        return [tuple(row) for row in cur.fetchall()]
+    finally:
+        conn.close()
+
+
+def db_execute_many(db, statements):
+    """Runs [(sql, [args, ...]), ...] in one transaction."""
+    conn, placeholder = _connect(db)
+    try:
+        cur = conn.cursor()
+        for sql, rows in statements:
+            cur.executemany(sql.replace("?", placeholder), [tuple(r) for r in rows])
+        conn.commit()
+    finally:
+        conn.close()
 
 
 class ServerTestCase(unittest.TestCase):

@@ -1,9 +1,10 @@
 """Helpers for the sessions and votes tests: ISO timestamps, the outbox (`events`
-table, read straight from the test server's database) and a fresh active session."""
+table, read straight from the test server's database, SQLite or PostgreSQL) and a fresh active session."""
 import json
-import sqlite3
 import time
 from datetime import datetime, timezone
+
+from harness import db_query
 
 
 def iso(ms):
@@ -22,26 +23,18 @@ def now_ms():
     return int(time.time() * 1000)
 
 
-def _query(db, sql, args=()):
-    conn = sqlite3.connect(db, timeout=5)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
-
-
 def last_event_id(db):
-    return _query(db, "SELECT COALESCE(MAX(id), 0) FROM events")[0][0]
+    return db_query(db, "SELECT COALESCE(MAX(id), 0) FROM events")[0][0]
 
 
 def events_after(db, after_id):
     """[(type, session_id, data dict)] of the outbox rows after after_id, oldest first."""
-    rows = _query(db, "SELECT type, session_id, data FROM events WHERE id > ? ORDER BY id", (after_id,))
+    rows = db_query(db, "SELECT type, session_id, data FROM events WHERE id > ? ORDER BY id", (after_id,))
     return [(t, s, json.loads(d)) for t, s, d in rows]
 
 
 def db_count(db, table, where="1", args=()):
-    return _query(db, "SELECT COUNT(*) FROM %s WHERE %s" % (table, where), args)[0][0]
+    return db_query(db, "SELECT COUNT(*) FROM %s WHERE %s" % (table, where), args)[0][0]
 
 
 class SessionMixin:

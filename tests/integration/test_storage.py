@@ -9,6 +9,8 @@ import unittest
 
 from harness import ADMIN_KEY, BIN, CATALOGUE, JWT_SECRET, Server
 
+STORES = ("sqlite",)  # SQLite's files on a full or read-only disk
+
 NOBODY = 65534
 
 

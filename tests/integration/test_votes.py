@@ -1,9 +1,8 @@
 """Live votes, vote listings, per-session vote breakdowns and stats."""
-import sqlite3
 import time
 import unittest
 
-from harness import ServerTestCase
+from harness import ServerTestCase, db_execute_many
 from session_helpers import SessionMixin, db_count, events_after, iso, last_event_id, ms, now_ms
 
 MISSING = "Missing required fields: username, vote, timestamp"
@@ -224,12 +223,10 @@ class LongSessionTest(SessionMixin, ServerTestCase):
         ids = self.game_ids()
         last = now_ms()
         played = [(ids[i % len(ids)], last - (count - 1 - i) * 1000) for i in range(count)]
-        conn = sqlite3.connect(self.server.db, timeout=10)
-        with conn:
-            conn.executemany("INSERT INTO session_games (session_id, game_id, played_at, status) "
-                             "VALUES (?, ?, ?, 'played')", [(session["id"], g, t) for g, t in played])
-            conn.execute("UPDATE sessions SET games_played = ? WHERE id = ?", (count, session["id"]))
-        conn.close()
+        db_execute_many(self.server.db, [
+            ("INSERT INTO session_games (session_id, game_id, played_at, status) VALUES (?, ?, ?, 'played')",
+             [(session["id"], g, t) for g, t in played]),
+            ("UPDATE sessions SET games_played = ? WHERE id = ?", [(count, session["id"])])])
         return session, played
 
     def vote_seconds(self, prefix, timestamp, count=15):

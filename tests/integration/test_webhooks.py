@@ -6,12 +6,11 @@ import hashlib
 import hmac
 import http.server
 import json
-import sqlite3
 import threading
 import time
 import unittest
 
-from harness import Receiver, Server, ServerTestCase, wait_until
+from harness import Receiver, Server, ServerTestCase, db_query, wait_until
 
 SECRET = "s3cr\u00e9t \"key\""
 EVENT_TYPES = ["session.started", "game.added", "session.ended", "player-count.updated", "vote.received"]
@@ -438,8 +437,7 @@ class WebhookRetentionTest(WebhookMixin, ServerTestCase):
         wait_until(lambda: self.logs(ok_id) == [], timeout=6)
         self.assertGreaterEqual(len(failing.requests), 3)
         self.assertGreaterEqual(len(self.logs(failing_id)), 3)
-        with sqlite3.connect(self.server.db) as db:
-            statuses = dict(db.execute("SELECT webhook_id, status FROM webhook_deliveries").fetchall())
+        statuses = dict(db_query(self.server.db, "SELECT webhook_id, status FROM webhook_deliveries"))
         self.assertEqual(statuses, {failing_id: "pending"})
 
 
