@@ -1,10 +1,11 @@
 // gamepicker: wiring. Threads (the whole list):
 //  - the event loop (main thread): one io_context running the HTTP server, the
-//    WebSocket hub and all handlers; it owns the main SqliteStore connection,
-//    commits changes with their outbox events, and publishes them on the Bus.
-//  - the webhook delivery engine: one thread with its own SqliteStore connection
-//    and a libcurl multi handle; the Bus only wakes it (notify()). It stores its
-//    attempt outcomes itself, yielding SQLite's write lock to the event loop.
+//    WebSocket hub and all handlers; it owns the main store connection (which store:
+//    app/store_factory, from --db), commits changes with their outbox events, and
+//    publishes them on the Bus.
+//  - the webhook delivery engine: one thread with its own store connection and a
+//    libcurl multi handle; the Bus only wakes it (notify()). It stores its attempt
+//    outcomes itself (on SQLite yielding the write lock to the event loop).
 //  - the WAL checkpointer (store/sqlite/checkpointer): one thread with its own
 //    connection, asked by the main connection's WAL hook, so no commit on the
 //    event loop waits for a checkpoint's fsync.
@@ -26,13 +27,13 @@
 #include "app/fd_limit.hpp"
 #include "app/logging.hpp"
 #include "app/seed.hpp"
+#include "app/store_factory.hpp"
 #include "events/bus.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
 #include "http/static_site.hpp"
 #include "http/tokens.hpp"
 #include "rooms/room_monitors.hpp"
-#include "store/sqlite/sqlite_store.hpp"
 #include "webhooks/delivery_engine.hpp"
 #include "webhooks/history_pruner.hpp"
 #include "ws/hub.hpp"
@@ -47,16 +48,16 @@ constexpr auto kShutdownGrace = std::chrono::seconds(10);
 
 int serve(app::Config& cfg) {
     app::fit_websocket_connections(cfg, app::raise_open_file_limit());
-    store::sqlite::prepare_database_file(cfg.db_path);
 
     events::Bus bus;
-    store::sqlite::SqliteStore store(cfg.db_path, &bus, store::sqlite::SqliteStore::Role::EventLoop);
+    const std::unique_ptr<store::Store> store_owner = app::open_main_store(cfg.db_path, bus);
+    store::Store& store = *store_owner;
     app::seed_catalogue(store, cfg.catalogue_path);
 
     http::TokenService tokens(cfg.admin_key, cfg.jwt_secret);
     boost::asio::io_context ioc{1};
     ws::Hub hub(ioc, store, tokens, cfg.ws);
-    webhooks::DeliveryEngine engine(cfg.db_path, cfg.webhooks);
+    webhooks::DeliveryEngine engine(app::background_store_opener(cfg.db_path), cfg.webhooks);
     bus.subscribe([&hub](const events::Event& e) { hub.publish(e); });
     bus.subscribe([&engine](const events::Event&) { engine.notify(); });
 

@@ -1,6 +1,6 @@
 #pragma once
 // The one repository interface. Handlers and the delivery engine talk to this;
-// sqlite/ implements it (postgres/ can later, without touching callers).
+// sqlite/ and postgres/ implement it; only app/store_factory knows which one is in use.
 //
 // Every method that changes something the spec says produces an event writes the
 // event to the outbox in the same transaction and, after commit, publishes it on
@@ -9,6 +9,8 @@
 // (store/errors.hpp) when the database cannot be written, and std::runtime_error
 // for other store failures.
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -177,5 +179,8 @@ public:
     // `before`, with their logs; returns how many. Pending ones are never touched.
     virtual int prune_webhook_history(domain::Millis before, int limit) = 0;
 };
+
+// Opens a store connection for the thread that calls it (app/store_factory makes these).
+using StoreOpener = std::function<std::unique_ptr<Store>()>;
 
 }  // namespace gp::store

@@ -19,7 +19,7 @@
 #include <utility>
 
 #include "metrics/instruments.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/store.hpp"
 #include "webhooks/model.hpp"
 #include "webhooks/signer.hpp"
 #include "webhooks/ssrf_guard.hpp"
@@ -133,8 +133,8 @@ std::optional<domain::Millis> retry_after(CURL* easy) {
 
 class DeliveryEngine::Loop {
 public:
-    Loop(std::string db_path, EngineOptions options)
-        : db_path_(std::move(db_path)),
+    Loop(store::StoreOpener open_store, EngineOptions options)
+        : open_store_(std::move(open_store)),
           options_(std::move(options)),
           per_webhook_cap_(std::max(1, options_.max_in_flight / 4)) {
         curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -185,9 +185,9 @@ private:
         // could slow it there (SCHED_IDLE still gets a small share, never none).
         sched_param idle{};
         sched_setscheduler(0, SCHED_IDLE, &idle);
-        std::optional<store::sqlite::SqliteStore> store;
+        std::unique_ptr<store::Store> store;
         try {
-            store.emplace(db_path_, nullptr, store::sqlite::SqliteStore::Role::Background);
+            store = open_store_();
         } catch (const std::exception& e) {
             spdlog::critical("msg=\"webhook delivery engine cannot open the store\" error=\"{}\"", e.what());
             return;
@@ -381,12 +381,11 @@ private:
     }
 
     // Stores the finished attempts and releases their slots. A transaction holds up to
-    // kPerTransaction outcomes but ends early when the event loop waits for SQLite's write
-    // lock, and the engine lets the loop's transaction through before it goes on: an API
-    // request waits for one outcome's writes at most. Outcomes that could not be written
+    // kPerTransaction outcomes but may end early (SQLite: when the event loop waits for the
+    // write lock, which the store then lets through before its next transaction). Outcomes that could not be written
     // leave their deliveries pending, to be sent again: not before kErrorPauseMs, so a store
     // that keeps failing does not cause a resend loop. True if slots were released.
-    bool record(store::sqlite::SqliteStore& store) {
+    bool record(store::Store& store) {
         if (unrecorded_.empty()) return false;
         const auto outcomes = std::exchange(unrecorded_, {});
         std::size_t first = 0;
@@ -400,7 +399,6 @@ private:
                 paused_until_ = domain::now_ms() + kErrorPauseMs;
                 first += part.size();
             }
-            while (store::sqlite::Db::event_loop_waiting()) std::this_thread::sleep_for(std::chrono::microseconds(20));
         }
         release(outcomes);
         return true;
@@ -413,7 +411,7 @@ private:
         }
     }
 
-    const std::string db_path_;
+    const store::StoreOpener open_store_;
     const EngineOptions options_;
     const int per_webhook_cap_;
     CURLM* multi_ = nullptr;
@@ -433,8 +431,8 @@ private:
     std::mt19937 rng_{std::random_device{}()};
 };
 
-DeliveryEngine::DeliveryEngine(std::string db_path, EngineOptions options)
-    : loop_(std::make_unique<Loop>(std::move(db_path), std::move(options))) {}
+DeliveryEngine::DeliveryEngine(store::StoreOpener open_store, EngineOptions options)
+    : loop_(std::make_unique<Loop>(std::move(open_store), std::move(options))) {}
 DeliveryEngine::~DeliveryEngine() = default;
 void DeliveryEngine::start() { loop_->start(); }
 void DeliveryEngine::begin_stop(std::chrono::milliseconds drain) { loop_->begin_stop(drain); }

@@ -1,6 +1,6 @@
 #pragma once
 // Sends queued webhook deliveries with libcurl's multi interface, on its own thread
-// with its own store connection. The store is the queue: the engine reads due
+// with its own store connection (opened there by the opener app/ hands it). The store is the queue: the engine reads due
 // deliveries, sends them, and records each attempt's outcome (logged, delivered,
 // rescheduled with backoff, or failed) in batches. Nothing is marked before an attempt
 // ends, so a crash mid-attempt means the delivery is sent again: at-least-once, with
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "store/store.hpp"
 #include "webhooks/model.hpp"
 
 namespace gp::webhooks {
@@ -25,7 +26,7 @@ struct EngineOptions {
 
 class DeliveryEngine {
 public:
-    DeliveryEngine(std::string db_path, EngineOptions options);
+    DeliveryEngine(store::StoreOpener open_store, EngineOptions options);
     ~DeliveryEngine();  // stops
     DeliveryEngine(const DeliveryEngine&) = delete;
     DeliveryEngine& operator=(const DeliveryEngine&) = delete;

@@ -6,6 +6,9 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <thread>
+
 #include "domain/error.hpp"
 #include "events/payloads.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -255,6 +258,8 @@ std::optional<domain::Millis> SqliteStore::next_delivery_due(domain::Millis afte
 
 std::size_t SqliteStore::record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
                                          const webhooks::DisablePolicy& policy) {
+    // A previous call ended early for the event loop: let its transaction through first.
+    while (db_.yields_to_event_loop()) std::this_thread::sleep_for(std::chrono::microseconds(20));
     const auto now = domain::now_ms();
     Transaction tx = begin();
     std::size_t stored = 0;
