@@ -26,12 +26,6 @@ namespace gp::store {
 
 using domain::Id;
 
-struct PickCandidates {
-    std::vector<domain::Game> games;                 // enabled games matching the filter
-    std::vector<std::pair<std::string, int>> packs;  // pack name -> favor bias
-    std::vector<Id> session_game_ids;                // game ids of the session, oldest first
-};
-
 // Rows [offset, offset + limit) of a list; no limit: to its end.
 struct Slice {
     std::int64_t offset = 0;
@@ -98,8 +92,6 @@ public:
     virtual domain::Pack set_pack_favor(const std::string& pack, int favor_bias) = 0;  // NotFound
     // All rows or none: one transaction.
     virtual int import_games(const std::vector<domain::GameFields>& rows) = 0;
-    virtual PickCandidates pick_candidates(const domain::GameFilter& filter,
-                                           std::optional<Id> session_id) = 0;
     // Changes whenever any games or packs row changes (through this store instance),
     // so callers can cache what they derived from the catalogue.
     virtual std::uint64_t catalogue_version() = 0;
@@ -113,6 +105,9 @@ public:
     virtual void delete_session(Id id) = 0;
     // In play order (played_at, id). NotFound
     virtual std::vector<domain::SessionGame> session_games(Id session_id, const Slice& slice) = 0;
+    // The game ids of a session's games in play order, oldest first: the last `last` of
+    // them, or all without it (the picker's repeat avoidance). NotFound "Session not found".
+    virtual std::vector<Id> recent_game_ids(Id session_id, std::optional<std::int64_t> last) = 0;
     // One session game; NotFound "Session not found" / "Session game not found".
     virtual domain::SessionGame load_session_game(Id session_id, Id session_game_id) = 0;
     virtual domain::SessionGame add_session_game(Id session_id, Id game_id, bool manually_added,

@@ -1,5 +1,6 @@
 """POST /api/pick: filters, repeat avoidance within a session, favor weights, errors."""
 import collections
+import datetime
 import unittest
 from urllib.parse import urlencode
 
@@ -7,6 +8,10 @@ from harness import ServerTestCase
 from test_games import matches, new_game
 
 NO_MATCH = "No games match the current filters"
+
+
+def now_iso():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class PickerTestCase(ServerTestCase):
@@ -129,6 +134,50 @@ class PickerSessionTest(PickerTestCase):
         # A disabled game is never picked.
         self.patch("/api/games/%d/toggle" % a["id"])
         self.assertEqual(set(self.pick_counts({"sessionId": sid}, 30)), {b["id"]})
+
+
+class PickerSnapshotTest(PickerTestCase):
+    """Picks are served from an in-memory copy of the catalogue: every change must reach
+    the very next pick."""
+
+    def test_every_catalogue_change_reaches_the_next_pick(self):
+        one, two = self.only_these_games("Snapshot Pack", ["One", "Two"])
+        body = {"playerCount": 5}
+        self.assertEqual(self.pick(body)["poolSize"], 2)
+        # Edited so the filter no longer matches it.
+        status, _, edited = self.server.request("PUT", "/api/games/%d" % one["id"],
+                                                body=new_game(pack_name="Snapshot Pack", title="One", max_players=4),
+                                                token=self.token)
+        self.assertEqual(status, 200, edited)
+        self.assertEqual(set(self.pick_counts(body, 20)), {two["id"]})
+        # Created.
+        status, _, three = self.server.post("/api/games", new_game(pack_name="Snapshot Pack", title="Three"),
+                                            token=self.token)
+        self.assertEqual(status, 201, three)
+        self.assertEqual(self.pick(body)["poolSize"], 2)
+        # Deleted.
+        status, _, _ = self.server.request("DELETE", "/api/games/%d" % two["id"], token=self.token)
+        self.assertEqual(status, 200)
+        self.assertEqual(set(self.pick_counts(body, 20)), {three["id"]})
+        # The whole pack disabled, then enabled again.
+        self.patch("/api/games/packs/Snapshot%20Pack/toggle", {"enabled": False})
+        self.assertError(self.server.post("/api/pick", body), 404, NO_MATCH)
+        self.patch("/api/games/packs/Snapshot%20Pack/toggle", {"enabled": True})
+        self.assertEqual(self.pick({})["poolSize"], 2)
+        # A play and a vote change the picked game's counters: the pick shows them at once.
+        status, _, session = self.server.post("/api/sessions", {}, token=self.token)
+        self.assertEqual(status, 201, session)
+        status, _, _ = self.server.post("/api/sessions/%d/games" % session["id"], {"game_id": three["id"]},
+                                        token=self.token)
+        self.assertEqual(status, 201)
+        status, _, vote = self.server.post("/api/votes/live", {"username": "v", "vote": "up",
+                                                               "timestamp": now_iso()},
+                                           token=self.token)
+        self.assertEqual(status, 200, vote)
+        picked = self.pick({"playerCount": 5})["game"]
+        self.assertEqual(picked["id"], three["id"])
+        self.assertEqual(picked, self.server.get("/api/games/%d" % three["id"])[2])
+        self.assertEqual((picked["play_count"], picked["upvotes"]), (1, 1))
 
 
 class PickerFavorTest(PickerTestCase):

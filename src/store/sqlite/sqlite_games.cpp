@@ -194,22 +194,6 @@ int SqliteStore::import_games(const std::vector<domain::GameFields>& rows) {
     return static_cast<int>(rows.size());
 }
 
-PickCandidates SqliteStore::pick_candidates(const domain::GameFilter& filter, std::optional<Id> session_id) {
-    PickCandidates out;
-    if (session_id) {
-        load_session(*session_id);  // NotFound "Session not found"
-        auto st = db_.prepare("SELECT game_id FROM session_games WHERE session_id = ? ORDER BY played_at, id");
-        st.bind(1, *session_id);
-        while (st.step()) out.session_game_ids.push_back(st.int64(0));
-    }
-    domain::GameFilter enabled_only = filter;
-    enabled_only.enabled = true;
-    out.games = query_games(db_, enabled_only);
-    auto st = db_.prepare("SELECT name, favor_bias FROM packs");
-    while (st.step()) out.packs.emplace_back(st.text(0), st.integer(1));
-    return out;
-}
-
 std::uint64_t SqliteStore::catalogue_version() { return catalogue_version_; }
 
 void SqliteStore::catalogue_changed() { ++catalogue_version_; }

@@ -1,4 +1,5 @@
 // Sessions and the games played in them.
+#include <algorithm>
 #include <string>
 
 #include "domain/error.hpp"
@@ -133,6 +134,18 @@ std::vector<domain::SessionGame> SqliteStore::session_games(Id session_id, const
     std::vector<domain::SessionGame> out;
     while (st.step()) out.push_back(read_session_game(st));
     return out;
+}
+
+std::vector<Id> SqliteStore::recent_game_ids(Id session_id, std::optional<std::int64_t> last) {
+    // Newest first along the session_games_by_session index, so only `last` rows are read.
+    auto st = db_.prepare(
+        "SELECT game_id FROM session_games WHERE session_id = ? ORDER BY played_at DESC, id DESC LIMIT ?");
+    st.bind_all(session_id, last.value_or(-1));  // LIMIT -1: no limit
+    std::vector<Id> ids;
+    while (st.step()) ids.push_back(st.int64(0));
+    if (ids.empty()) load_session(session_id);  // an unknown session is reported as such
+    std::reverse(ids.begin(), ids.end());
+    return ids;
 }
 
 domain::SessionGame SqliteStore::load_session_game(Id session_id, Id session_game_id) {

@@ -41,7 +41,6 @@ public:
     int set_pack_enabled(const std::string& pack, bool enabled) override;
     domain::Pack set_pack_favor(const std::string& pack, int favor_bias) override;
     int import_games(const std::vector<domain::GameFields>& rows) override;
-    PickCandidates pick_candidates(const domain::GameFilter& filter, std::optional<Id> session_id) override;
     std::uint64_t catalogue_version() override;
 
     std::vector<domain::Session> list_sessions() override;
@@ -51,6 +50,7 @@ public:
     domain::Session close_session(Id id, const std::optional<std::string>& notes) override;
     void delete_session(Id id) override;
     std::vector<domain::SessionGame> session_games(Id session_id, const Slice& slice) override;
+    std::vector<Id> recent_game_ids(Id session_id, std::optional<std::int64_t> last) override;
     domain::SessionGame load_session_game(Id session_id, Id session_game_id) override;
     domain::SessionGame add_session_game(Id session_id, Id game_id, bool manually_added,
                                          const std::optional<std::string>& room_code) override;
