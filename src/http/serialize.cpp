@@ -98,11 +98,12 @@ json::value to_json(const domain::LiveVote& v) {
 }
 
 // The secret is write-only: it never leaves the server.
-json::value to_json(const webhooks::Webhook& w) {
+json::value to_json(const webhooks::Webhook& w, const webhooks::WebhookStats& stats) {
     const bool in_future = w.previous_secret_until > domain::now_ms();
     json::array events;
     for (const auto& e : w.events) events.emplace_back(e);
-    return json::object{{"id", w.id},
+    auto opt_int = [](std::optional<int> v) { return v ? json::value(*v) : json::value(nullptr); };
+    json::object record{{"id", w.id},
                         {"name", w.name},
                         {"url", w.url},
                         {"events", std::move(events)},
@@ -113,6 +114,14 @@ json::value to_json(const webhooks::Webhook& w) {
                         {"disabled_at", iso_or_null(w.disabled_at)},
                         {"disabled_reason", opt(w.disabled_reason)},
                         {"previous_secret_expires_at", in_future ? iso_or_null(w.previous_secret_until) : nullptr}};
+    webhooks::add_options_json(w.options, record);
+    record["stats"] = json::object{{"delivered_24h", stats.delivered_24h},
+                                   {"failed_24h", stats.failed_24h},
+                                   {"p50_ms", opt_int(stats.p50_ms)},
+                                   {"p99_ms", opt_int(stats.p99_ms)},
+                                   {"last_success_at", iso_or_null(w.last_success_at)},
+                                   {"last_failure_at", iso_or_null(w.last_failure_at)}};
+    return record;
 }
 
 json::value to_json(const webhooks::AttemptLog& l) {

@@ -5,6 +5,7 @@
 
 #include "domain/models.hpp"
 #include "webhooks/model.hpp"
+#include "webhooks/stats.hpp"
 
 namespace gp::http {
 
@@ -13,7 +14,8 @@ boost::json::value to_json(const domain::Session& s);
 boost::json::value to_json(const domain::SessionGame& sg);
 boost::json::value to_json(const domain::Pack& p);
 boost::json::value to_json(const domain::LiveVote& v);  // vote_type "up"/"down"
-boost::json::value to_json(const webhooks::Webhook& w);  // never the secret
+// Never the secret nor the private key; `stats` are its webhooks::summarise() figures.
+boost::json::value to_json(const webhooks::Webhook& w, const webhooks::WebhookStats& stats);
 boost::json::value to_json(const webhooks::AttemptLog& l);
 boost::json::value to_json(const domain::PackMeta& p);
 boost::json::value iso_or_null(const std::optional<domain::Millis>& t);

@@ -21,6 +21,7 @@
 #include "domain/stats.hpp"
 #include "events/event.hpp"
 #include "webhooks/model.hpp"
+#include "webhooks/stats.hpp"
 
 namespace gp::store {
 
@@ -155,6 +156,8 @@ public:
     // deliveries in event order; returns how many.
     virtual int recover_failed_deliveries(Id webhook_id, domain::Millis since) = 0;
     virtual std::vector<webhooks::AttemptLog> webhook_logs(Id webhook_id, int limit) = 0;
+    // The stats rows (webhooks/stats.hpp) of hours starting at or after `since`, of every webhook.
+    virtual std::vector<webhooks::StatsRow> webhook_stats_rows(domain::Millis since) = 0;
     // Delivery engine side. Pending deliveries of enabled webhooks due at `now`: at most
     // per_webhook_limit per webhook (so one backlogged receiver cannot hide the others),
     // ordered by (next_attempt_at, id).
@@ -164,14 +167,16 @@ public:
     // One transaction, for outcomes from the front: logs each attempt, finishes or
     // reschedules its delivery (outcomes of deliveries deleted meanwhile are dropped), counts
     // a webhook's failed deliveries in a row and how long it has been failing, and disables it
-    // as `policy` or an outcome's disable_reason says. Returns how many it stored: all, or fewer
+    // as `policy` or an outcome's disable_reason says; adds the stored ones to the stats rows
+    // (webhooks::stats_rows) and the webhooks' last_success_at / last_failure_at. Returns how many it stored: all, or fewer
     // (at least one) when the API is waiting for the store; the caller stores the rest later.
     virtual std::size_t record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
                                         const webhooks::DisablePolicy& policy) = 0;
     // The pending deliveries, for the metrics.
     virtual WebhookQueue webhook_queue() = 0;
     // Deletes up to `limit` finished (delivered or failed) deliveries created before
-    // `before`, with their logs; returns how many. Pending ones are never touched.
+    // `before`, with their logs, and stats rows of hours before it; returns how many
+    // deliveries. Pending ones are never touched.
     virtual int prune_webhook_history(domain::Millis before, int limit) = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "webhooks/delivery_engine.hpp"
 
+#include <boost/json/parse.hpp>
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 #include <sched.h>
@@ -7,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <random>
@@ -25,6 +27,8 @@
 #include "webhooks/ssrf_guard.hpp"
 
 namespace gp::webhooks {
+
+namespace json = boost::json;
 
 namespace {
 
@@ -129,6 +133,18 @@ std::optional<domain::Millis> retry_after(CURL* easy) {
     return std::min(seconds, kYear) * 1000;
 }
 
+// Discord's rate limit answer: 429 with {"retry_after": <seconds, fractional>} in the body.
+std::optional<domain::Millis> retry_after_in_body(std::string_view response) {
+    boost::system::error_code ec;
+    const json::value v = json::parse(response, ec);
+    if (ec || !v.is_object()) return std::nullopt;
+    const json::value* seconds = v.as_object().if_contains("retry_after");
+    if (!seconds || !seconds->is_number()) return std::nullopt;
+    const double s = seconds->to_number<double>();
+    if (!(s >= 0)) return std::nullopt;
+    return static_cast<domain::Millis>(std::ceil(std::min(s, 365.0 * 86400) * 1000));
+}
+
 }  // namespace
 
 class DeliveryEngine::Loop {
@@ -209,7 +225,7 @@ private:
                 } else if (now < paused_until_) {
                     refill = true;  // once the pause is over
                     wait_ms = static_cast<int>(paused_until_ - now);
-                } else if (refill || woken || (next_due && now >= *next_due)) {
+                } else if (refill || woken || (next_due && now >= *next_due) || (hold_wake_ && now >= *hold_wake_)) {
                     start_due(*store, now);
                     next_due = store->next_delivery_due(now);
                     refill = false;
@@ -235,9 +251,9 @@ private:
                         wait_ms = std::min(wait_ms, static_cast<int>(kRecordIntervalMs - since_record));
                     }
                 }
-                if (next_due)
-                    wait_ms = std::min(wait_ms, static_cast<int>(std::clamp<domain::Millis>(*next_due - now, 0,
-                                                                                             kIdlePollMs)));
+                for (const auto& at : {next_due, hold_wake_})
+                    if (at) wait_ms = std::min(wait_ms, static_cast<int>(std::clamp<domain::Millis>(*at - now, 0,
+                                                                                                   kIdlePollMs)));
             } catch (const std::exception& e) {
                 spdlog::error("msg=\"webhook delivery engine error\" error=\"{}\"", e.what());
                 refill = true;
@@ -249,21 +265,50 @@ private:
         spdlog::info("msg=\"webhook delivery engine stopped\" abandoned_in_flight={}", in_flight_.size());
     }
 
-    // Starts due deliveries into the free slots, skipping those already in flight
-    // and webhooks at their share.
+    // Starts due deliveries into the free slots, skipping those already in flight,
+    // webhooks at their share and webhooks held back (rate limit, Retry-After).
     void start_due(store::Store& store, domain::Millis now) {
         if (static_cast<int>(in_flight_.size()) >= options_.max_in_flight) return;
+        hold_wake_.reset();
         for (auto& d : store.due_deliveries(now, per_webhook_cap_)) {
             if (static_cast<int>(in_flight_.size()) >= options_.max_in_flight) break;
             const Id id = d.id, webhook_id = d.webhook_id;
             if (in_flight_.contains(id) || in_flight_per_webhook_[webhook_id] >= per_webhook_cap_) continue;
-            send(std::move(d));
+            if (held(webhook_id, now)) continue;
+            const DeliveryOptions& opts = options_for(d);
+            // A rate limit spreads a burst: the next delivery waits for its slot.
+            if (opts.rate_limit) held_until_[webhook_id] = now + static_cast<domain::Millis>(1000 / *opts.rate_limit);
+            send(std::move(d), opts);
             in_flight_.insert(id);
             ++in_flight_per_webhook_[webhook_id];
         }
     }
 
-    void send(PendingDelivery d) {
+    // True while a webhook is held back; hold_wake_ becomes the earliest end of a hold.
+    bool held(Id webhook_id, domain::Millis now) {
+        if (held_until_.empty()) return false;
+        const auto it = held_until_.find(webhook_id);
+        if (it == held_until_.end()) return false;
+        if (it->second <= now) {
+            held_until_.erase(it);
+            return false;
+        }
+        hold_wake_ = std::min(hold_wake_.value_or(it->second), it->second);
+        return true;
+    }
+
+    const DeliveryOptions& options_for(const PendingDelivery& d) {
+        static const DeliveryOptions kDefaults;
+        if (!d.options) return kDefaults;
+        auto& [text, parsed] = options_cache_[d.webhook_id];
+        if (text != *d.options) {
+            parsed = decode_options(d.options);
+            text = *d.options;
+        }
+        return parsed;
+    }
+
+    void send(PendingDelivery d, const DeliveryOptions& opts) {
         Transfer& t = idle_transfer();
         t.delivery = std::move(d);
         t.response.clear();
@@ -281,12 +326,18 @@ private:
             "X-Webhook-Signature: " + body_signature(secret, body),
             "webhook-id: " + id,
             "webhook-timestamp: " + std::to_string(timestamp),
-            "webhook-signature: " + standard_signatures(t.delivery, id, timestamp),
+            "webhook-signature: " + (opts.signature_scheme == SignatureScheme::Ed25519
+                                         ? ed25519_signature(opts.signing_key, id, timestamp, body)
+                                         : standard_signatures(t.delivery, id, timestamp)),
             "Expect:",  // no 100-continue round trip for larger bodies
         };
         curl_slist_free_all(t.headers);
         t.headers = nullptr;
         for (const auto& h : headers) t.headers = curl_slist_append(t.headers, h.c_str());
+        for (const auto& [name, value] : opts.headers)
+            t.headers = curl_slist_append(t.headers, (name + ": " + value).c_str());
+        curl_easy_setopt(t.easy, CURLOPT_TIMEOUT_MS,
+                         static_cast<long>(opts.timeout_ms ? *opts.timeout_ms : options_.attempt_timeout.count()));
 
         curl_easy_setopt(t.easy, CURLOPT_URL, t.delivery.url.c_str());
         curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, t.headers);
@@ -315,7 +366,6 @@ private:
         curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(e, CURLOPT_PROXY, "");  // ignore *_proxy variables: the guard judges the receiver itself
         curl_easy_setopt(e, CURLOPT_USERAGENT, "gamepicker-webhooks/1");
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.attempt_timeout.count()));
         if (!options_.allow_private) {
             curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_guarded_socket);
             curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t);
@@ -358,13 +408,19 @@ private:
         } else {
             o.error = t.error[0] ? std::string(t.error) : std::string(curl_easy_strerror(rc));
         }
+        // A receiver that asks for time gets it for all of the webhook's deliveries, not only this one.
+        std::optional<domain::Millis> wanted;
+        if (o.status_code == 429 || o.status_code == 503) wanted = retry_after(t.easy);
+        if (!wanted && o.status_code == 429) wanted = retry_after_in_body(t.response);
+        if (wanted) {
+            auto& until = held_until_[o.webhook_id];
+            until = std::max(until, domain::now_ms() + std::min(*wanted, kMaxRetryAfterMs));
+        }
         if (o.status_code == 410) {
             o.disable_reason = "the receiver answered 410 Gone";  // no retries either
         } else if (!o.success && o.attempt <= static_cast<int>(options_.retry_schedule.size())) {
             domain::Millis delay = jittered(options_.retry_schedule[o.attempt - 1]);
-            if (o.status_code == 429 || o.status_code == 503)
-                if (auto wanted = retry_after(t.easy))
-                    delay = std::clamp(*wanted, delay, std::max(2 * delay, kMaxRetryAfterMs));
+            if (wanted) delay = std::clamp(*wanted, delay, std::max(2 * delay, kMaxRetryAfterMs));
             o.retry_at = domain::now_ms() + delay;
         }
         metrics::instruments().webhook_attempt(o.success, o.retry_at.has_value());
@@ -428,6 +484,10 @@ private:
     std::vector<Transfer*> idle_;
     std::unordered_set<Id> in_flight_;  // delivery ids, until their outcome is recorded
     std::unordered_map<Id, int> in_flight_per_webhook_;
+    std::unordered_map<Id, std::pair<std::string, DeliveryOptions>> options_cache_;  // by webhook, with its text
+    // Per webhook: no new attempt before this (a rate limit's next slot, a receiver's Retry-After).
+    std::unordered_map<Id, domain::Millis> held_until_;
+    std::optional<domain::Millis> hold_wake_;  // the earliest end of a hold that kept a due delivery back
     std::mt19937 rng_{std::random_device{}()};
 };
 

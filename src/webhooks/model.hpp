@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "domain/models.hpp"
+#include "webhooks/options.hpp"
 
 namespace gp::webhooks {
 
@@ -17,6 +18,7 @@ struct WebhookFields {
     std::string secret;
     std::vector<std::string> events;
     bool ordered = false;  // one delivery at a time, in event order
+    DeliveryOptions options;
 };
 
 struct WebhookPatch {
@@ -26,6 +28,7 @@ struct WebhookPatch {
     std::optional<std::vector<std::string>> events;
     std::optional<bool> enabled;
     std::optional<bool> ordered;
+    std::optional<DeliveryOptions> options;  // the whole set, replacing the stored one
 };
 
 struct Webhook : WebhookFields {
@@ -38,6 +41,8 @@ struct Webhook : WebhookFields {
     // Secret rotation: until previous_secret_until, deliveries are signed with both secrets.
     std::optional<std::string> previous_secret;
     std::optional<Millis> previous_secret_until;
+    std::optional<Millis> last_success_at;  // of an attempt
+    std::optional<Millis> last_failure_at;
 };
 
 // When a failing webhook is disabled automatically (a 410 Gone answer disables it at once).
@@ -56,6 +61,7 @@ struct PendingDelivery {
     std::string event_type;
     std::string body;
     int attempt = 1;  // number of the attempt about to be made
+    std::optional<std::string> options;  // the webhook's stored DeliveryOptions text
 };
 
 // What one attempt produced; the store logs it and reschedules or finishes the delivery.

@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <memory>
 #include <stdexcept>
 
 namespace gp::webhooks {
@@ -24,6 +25,26 @@ Digest hmac_sha256(std::string_view key, std::string_view message) {
 }
 
 std::string_view as_chars(const Digest& d) { return {reinterpret_cast<const char*>(d.data()), d.size()}; }
+
+std::string signed_content(std::string_view message_id, std::int64_t timestamp, std::string_view body) {
+    std::string out;
+    out.reserve(message_id.size() + body.size() + 24);
+    out.append(message_id).append(".").append(std::to_string(timestamp)).append(".").append(body);
+    return out;
+}
+
+struct KeyDeleter {
+    void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+using Key = std::unique_ptr<EVP_PKEY, KeyDeleter>;
+
+Key ed25519_key(std::string_view private_key) {
+    Key key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr,
+                                         reinterpret_cast<const unsigned char*>(private_key.data()),
+                                         private_key.size()));
+    if (!key) throw std::runtime_error("invalid Ed25519 private key");
+    return key;
+}
 
 bool is_base64_char(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
@@ -50,10 +71,43 @@ std::string standard_key(std::string_view secret) {
 
 std::string standard_signature(std::string_view secret, std::string_view message_id, std::int64_t timestamp,
                                std::string_view body) {
-    std::string signed_content;
-    signed_content.reserve(message_id.size() + body.size() + 24);
-    signed_content.append(message_id).append(".").append(std::to_string(timestamp)).append(".").append(body);
-    return "v1," + base64_encode(as_chars(hmac_sha256(standard_key(secret), signed_content)));
+    return "v1," + base64_encode(
+                       as_chars(hmac_sha256(standard_key(secret), signed_content(message_id, timestamp, body))));
+}
+
+std::string generate_ed25519_key() {
+    Key key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+    std::string raw(32, '\0');
+    std::size_t len = raw.size();
+    if (!key || EVP_PKEY_get_raw_private_key(key.get(), reinterpret_cast<unsigned char*>(raw.data()), &len) != 1 ||
+        len != raw.size())
+        throw std::runtime_error("Ed25519 key generation failed");
+    return raw;
+}
+
+std::string ed25519_public_key(std::string_view private_key) {
+    const Key key = ed25519_key(private_key);
+    std::string raw(32, '\0');
+    std::size_t len = raw.size();
+    if (EVP_PKEY_get_raw_public_key(key.get(), reinterpret_cast<unsigned char*>(raw.data()), &len) != 1 ||
+        len != raw.size())
+        throw std::runtime_error("Ed25519 public key failed");
+    return raw;
+}
+
+std::string ed25519_signature(std::string_view private_key, std::string_view message_id, std::int64_t timestamp,
+                              std::string_view body) {
+    const Key key = ed25519_key(private_key);
+    const std::string message = signed_content(message_id, timestamp, body);
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    std::array<unsigned char, 64> sig{};
+    std::size_t len = sig.size();
+    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
+        EVP_DigestSign(ctx.get(), sig.data(), &len, reinterpret_cast<const unsigned char*>(message.data()),
+                       message.size()) != 1 ||
+        len != sig.size())
+        throw std::runtime_error("Ed25519 signing failed");
+    return "v1a," + base64_encode({reinterpret_cast<const char*>(sig.data()), sig.size()});
 }
 
 std::string message_id(std::int64_t delivery_id) { return "msg_" + std::to_string(delivery_id); }

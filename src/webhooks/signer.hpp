@@ -6,6 +6,9 @@
 //    webhook-signature: v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>, where the key
 //    is standard_key(secret): the spec's base64-decoded bytes for a "whsec_<base64>" secret,
 //    the bytes of the string for any other.
+// A webhook with signature_scheme "ed25519" gets webhook-signature: v1a,<base64 Ed25519
+// signature of the same "<id>.<timestamp>.<body>"> instead (the spec's asymmetric form);
+// X-Webhook-Signature stays the HMAC of its secret.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,6 +29,16 @@ std::string standard_key(std::string_view secret);
 // webhook-timestamp.
 std::string standard_signature(std::string_view secret, std::string_view message_id, std::int64_t timestamp,
                                std::string_view body);
+
+inline constexpr std::string_view kPublicKeyPrefix = "whpk_";
+
+// A new Ed25519 private key, raw (32 bytes).
+std::string generate_ed25519_key();
+// The raw 32-byte public key of a raw private key.
+std::string ed25519_public_key(std::string_view private_key);
+// "v1a,<base64 Ed25519 signature of "<id>.<timestamp>.<body>">".
+std::string ed25519_signature(std::string_view private_key, std::string_view message_id, std::int64_t timestamp,
+                              std::string_view body);
 
 // webhook-id of a delivery: stable across its retries ("msg_<delivery id>").
 std::string message_id(std::int64_t delivery_id);

@@ -107,7 +107,8 @@ class WebhookApiTest(WebhookMixin, ServerTestCase):
                                name="Discord \u00e9 \U0001F3AE")
         self.assertEqual(set(created), {"id", "name", "url", "events", "enabled", "created_at",
                                         "consecutive_failures", "disabled_at", "disabled_reason",
-                                        "previous_secret_expires_at", "ordered"})
+                                        "previous_secret_expires_at", "ordered", "signature_scheme", "public_key",
+                                        "rate_limit", "headers", "timeout_ms", "stats"})
         self.assertEqual((created["name"], created["url"], created["events"], created["enabled"],
                           created["consecutive_failures"], created["disabled_at"]),
                          ("Discord \u00e9 \U0001F3AE", "https://example.com/hook?x=1",

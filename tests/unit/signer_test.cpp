@@ -67,3 +67,25 @@ TEST(Signer, MessageIdIsStablePerDelivery) {
     EXPECT_EQ(message_id(7), message_id(7));
     EXPECT_NE(message_id(7), message_id(8));
 }
+
+namespace {
+std::string from_hex(std::string_view hex) {
+    std::string out;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
+    return out;
+}
+}  // namespace
+
+TEST(Signer, Ed25519MatchesRfc8032AndAnIndependentSigner) {
+    // RFC 8032 section 7.1, test 1: the public key of its secret key.
+    const std::string key = from_hex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+    EXPECT_EQ(ed25519_public_key(key),
+              from_hex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"));
+    // Expected value from Python's cryptography: key.sign(b'msg_42.1700000000.<body>').
+    EXPECT_EQ(ed25519_signature(key, "msg_42", 1700000000, "{\"event\":\"game.added\"}"),
+              "v1a,SzpEyOwQI90YlFLOo8OAlz4aneq3kxXOZ7i0Edtd1GklhkIjspU5EGHWJQySLawtaTHgJkOIOm0pHPCUd/IWDg==");
+    const std::string generated = generate_ed25519_key();
+    EXPECT_EQ(generated.size(), 32u);
+    EXPECT_NE(generated, generate_ed25519_key());
+    EXPECT_EQ(ed25519_public_key(generated).size(), 32u);
+}

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <unordered_map>
 
 #include "domain/error.hpp"
 #include "domain/text.hpp"
@@ -15,7 +16,9 @@
 #include "http/routes.hpp"
 #include "http/serialize.hpp"
 #include "store/store.hpp"
+#include "webhooks/options.hpp"
 #include "webhooks/signer.hpp"
+#include "webhooks/stats.hpp"
 
 namespace gp::http {
 
@@ -106,14 +109,32 @@ webhooks::Webhook load(store::Store& store, domain::Id id) {
     return *w;
 }
 
+std::unordered_map<domain::Id, webhooks::WebhookStats> all_stats(store::Store& store) {
+    return webhooks::summarise(store.webhook_stats_rows(webhooks::stats_window_start(domain::now_ms())));
+}
+
+// A webhook record with its stats.
+json::value record(store::Store& store, const webhooks::Webhook& w) {
+    const auto stats = all_stats(store);
+    const auto it = stats.find(w.id);
+    return to_json(w, it == stats.end() ? webhooks::WebhookStats{} : it->second);
+}
+
 }  // namespace
 
 void add_webhook_routes(Router& r, Services& s) {
-    r.add("GET", "/api/webhooks", Access::Admin,
-          [&s](Request&) { return Response::json(200, to_json_array(s.store.list_webhooks())); });
+    r.add("GET", "/api/webhooks", Access::Admin, [&s](Request&) {
+        const auto stats = all_stats(s.store);
+        json::array out;
+        for (const auto& w : s.store.list_webhooks()) {
+            const auto it = stats.find(w.id);
+            out.push_back(to_json(w, it == stats.end() ? webhooks::WebhookStats{} : it->second));
+        }
+        return Response::json(200, std::move(out));
+    });
 
     r.add("GET", "/api/webhooks/{id}", Access::Admin, [&s](Request& req) {
-        return Response::json(200, to_json(load(s.store, path_id(req, 0, "webhook"))));
+        return Response::json(200, record(s.store, load(s.store, path_id(req, 0, "webhook"))));
     });
 
     r.add("POST", "/api/webhooks", Access::Admin, [&s](Request& req) {
@@ -127,7 +148,8 @@ void add_webhook_routes(Router& r, Services& s) {
         if (!events) bad_request("events is required");
         f.events = std::move(*events);
         f.ordered = opt_bool(body, "ordered").value_or(false);
-        auto created = to_json(s.store.create_webhook(f));
+        webhooks::apply_options(body, f.options);
+        auto created = to_json(s.store.create_webhook(f), {});
         // A generated secret is shown this once; it is write-only afterwards.
         if (!secret) created.as_object()["secret"] = f.secret;
         return Response::json(201, std::move(created));
@@ -143,11 +165,12 @@ void add_webhook_routes(Router& r, Services& s) {
         p.events = opt_event_types(body);
         p.enabled = opt_bool(body, "enabled");
         p.ordered = opt_bool(body, "ordered");
-        if (!p.name && !p.url && !p.secret && !p.events && !p.enabled && !p.ordered)
-            bad_request("No fields to update (name, url, secret, events, enabled)");
+        if (auto options = load(s.store, id).options; webhooks::apply_options(body, options)) p.options = options;
+        if (!p.name && !p.url && !p.secret && !p.events && !p.enabled && !p.ordered && !p.options)
+            bad_request("No fields to update (name, url, secret, events, enabled)");  // the original's words
         auto w = s.store.update_webhook(id, p);
         if (p.enabled == true) s.wake_deliveries();  // its backlog is due again
-        return Response::json(200, to_json(w));
+        return Response::json(200, record(s.store, w));
     });
 
     r.add("DELETE", "/api/webhooks/{id}", Access::Admin, [&s](Request& req) {
@@ -162,7 +185,7 @@ void add_webhook_routes(Router& r, Services& s) {
         const std::string secret = given ? std::move(*given) : webhooks::generate_secret();
         const auto valid_for =
             opt_int(body, "previous_valid_for", 0, kMaxPreviousValidFor).value_or(kDefaultPreviousValidFor);
-        auto rotated = to_json(s.store.rotate_webhook_secret(id, secret, domain::now_ms() + valid_for * 1000));
+        auto rotated = record(s.store, s.store.rotate_webhook_secret(id, secret, domain::now_ms() + valid_for * 1000));
         rotated.as_object()["secret"] = secret;  // shown this once
         return Response::json(200, std::move(rotated));
     });

@@ -169,6 +169,21 @@ ALTER TABLE webhooks ADD COLUMN failing_since INTEGER;
     R"sql(
 ALTER TABLE webhooks ADD COLUMN ordered INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // Webhooks: delivery options as one JSON text (webhooks/options.hpp; NULL = defaults), and
+    // the record's stats: one row per webhook and hour (webhooks/stats.hpp) plus the last times.
+    R"sql(
+ALTER TABLE webhooks ADD COLUMN options TEXT;
+ALTER TABLE webhooks ADD COLUMN last_success_at INTEGER;
+ALTER TABLE webhooks ADD COLUMN last_failure_at INTEGER;
+CREATE TABLE webhook_stats (
+  webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  hour INTEGER NOT NULL,
+  delivered INTEGER NOT NULL,
+  failed INTEGER NOT NULL,
+  latency TEXT NOT NULL,
+  PRIMARY KEY (webhook_id, hour)
+) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace

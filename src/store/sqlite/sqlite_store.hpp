@@ -82,6 +82,7 @@ public:
     Id redeliver(Id webhook_id, Id delivery_id) override;
     int recover_failed_deliveries(Id webhook_id, domain::Millis since) override;
     std::vector<webhooks::AttemptLog> webhook_logs(Id webhook_id, int limit) override;
+    std::vector<webhooks::StatsRow> webhook_stats_rows(domain::Millis since) override;
     std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit) override;
     std::optional<domain::Millis> next_delivery_due(domain::Millis after) override;
     WebhookQueue webhook_queue() override;

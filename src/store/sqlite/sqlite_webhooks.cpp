@@ -2,6 +2,7 @@
 // A delivery row is the unit of at-least-once delivery: it stays 'pending' until an
 // attempt succeeds ('delivered') or its retry schedule is exhausted ('failed').
 #include <boost/json/array.hpp>
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
@@ -22,7 +23,7 @@ namespace {
 
 constexpr const char* kWebhookSelect =
     "SELECT id, name, url, secret, events, enabled, created_at, consecutive_failures, disabled_at, disabled_reason, "
-    "previous_secret, previous_secret_until, ordered FROM webhooks ";
+    "previous_secret, previous_secret_until, ordered, options, last_success_at, last_failure_at FROM webhooks ";
 
 Webhook read_webhook(const Stmt& st) {
     Webhook w;
@@ -40,6 +41,9 @@ Webhook read_webhook(const Stmt& st) {
     w.previous_secret = st.opt_text(10);
     w.previous_secret_until = st.opt_int64(11);
     w.ordered = st.boolean(12);
+    w.options = webhooks::decode_options(st.opt_text(13));
+    w.last_success_at = st.opt_int64(14);
+    w.last_failure_at = st.opt_int64(15);
     return w;
 }
 
@@ -99,9 +103,10 @@ std::optional<Webhook> SqliteStore::find_webhook(Id id) {
 
 Webhook SqliteStore::create_webhook(const webhooks::WebhookFields& f) {
     Transaction tx = begin();
-    db_.prepare("INSERT INTO webhooks (name, url, secret, events, enabled, created_at, ordered) "
-                "VALUES (?, ?, ?, ?, 1, ?, ?)")
-        .bind_all(f.name, f.url, f.secret, events_json(f.events), domain::now_ms(), f.ordered)
+    db_.prepare("INSERT INTO webhooks (name, url, secret, events, enabled, created_at, ordered, options) "
+                "VALUES (?, ?, ?, ?, 1, ?, ?, ?)")
+        .bind_all(f.name, f.url, f.secret, events_json(f.events), domain::now_ms(), f.ordered,
+                  webhooks::encode_options(f.options))
         .exec();
     const Id id = db_.last_insert_id();
     write_event_types(db_, id, f.events);
@@ -127,6 +132,7 @@ Webhook SqliteStore::update_webhook(Id id, const webhooks::WebhookPatch& p) {
         write_event_types(db_, id, w.events);
     }
     if (p.ordered) w.ordered = *p.ordered;
+    if (p.options) w.options = *p.options;
     if (p.enabled) {
         w.enabled = *p.enabled;
         // Enabling starts a fresh run: the failures that disabled it are forgiven.
@@ -139,9 +145,10 @@ Webhook SqliteStore::update_webhook(Id id, const webhooks::WebhookPatch& p) {
     }
     db_.prepare("UPDATE webhooks SET name = ?, url = ?, secret = ?, events = ?, enabled = ?, "
                 "consecutive_failures = ?, disabled_at = ?, disabled_reason = ?, previous_secret = ?, "
-                "previous_secret_until = ?, ordered = ? WHERE id = ?")
+                "previous_secret_until = ?, ordered = ?, options = ? WHERE id = ?")
         .bind_all(w.name, w.url, w.secret, events_json(w.events), w.enabled, w.consecutive_failures, w.disabled_at,
-                  w.disabled_reason, w.previous_secret, w.previous_secret_until, w.ordered, id)
+                  w.disabled_reason, w.previous_secret, w.previous_secret_until, w.ordered,
+                  webhooks::encode_options(w.options), id)
         .exec();
     tx.commit();
     return w;
@@ -220,10 +227,20 @@ std::vector<webhooks::AttemptLog> SqliteStore::webhook_logs(Id webhook_id, int l
     return out;
 }
 
+std::vector<webhooks::StatsRow> SqliteStore::webhook_stats_rows(domain::Millis since) {
+    auto st = db_.prepare("SELECT webhook_id, hour, delivered, failed, latency FROM webhook_stats WHERE hour >= ?");
+    st.bind_all(since);
+    std::vector<webhooks::StatsRow> out;
+    while (st.step())
+        out.push_back({st.int64(0), st.int64(1), st.int64(2), st.int64(3),
+                       webhooks::LatencyHistogram::decode(st.text(4)), std::nullopt, std::nullopt});
+    return out;
+}
+
 std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Millis now, int per_webhook_limit) {
     auto st = db_.prepare(
         "SELECT d.id, d.webhook_id, w.url, w.secret, "
-        "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, d.event_type, d.body, d.attempts + 1 "
+        "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, d.event_type, d.body, d.attempts + 1, w.options "
         "FROM webhooks w JOIN webhook_deliveries d ON d.id IN ("
         "  SELECT p.id FROM webhook_deliveries p "
         "  WHERE p.webhook_id = w.id AND p.status = 'pending' AND p.next_attempt_at <= ?1 "
@@ -233,7 +250,7 @@ std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Milli
         // An ordered webhook's oldest pending delivery, once due; the next only after its outcome
         // is stored (only pending deliveries have a next_attempt_at).
         "SELECT d.id, d.webhook_id, w.url, w.secret, "
-        "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, d.event_type, d.body, d.attempts + 1 "
+        "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, d.event_type, d.body, d.attempts + 1, w.options "
         "FROM webhooks w JOIN webhook_deliveries d ON d.id = ("
         "  SELECT min(p.id) FROM webhook_deliveries p WHERE p.webhook_id = w.id AND p.next_attempt_at IS NOT NULL) "
         "WHERE w.enabled = 1 AND w.ordered = 1 AND d.next_attempt_at <= ?1 "
@@ -242,7 +259,7 @@ std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Milli
     std::vector<webhooks::PendingDelivery> out;
     while (st.step())
         out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.opt_text(4), st.text(5), st.text(6),
-                       st.integer(7)});
+                       st.integer(7), st.opt_text(8)});
     return out;
 }
 
@@ -263,6 +280,7 @@ std::size_t SqliteStore::record_attempts(std::span<const webhooks::AttemptOutcom
     const auto now = domain::now_ms();
     Transaction tx = begin();
     std::size_t stored = 0;
+    std::vector<webhooks::AttemptOutcome> logged;  // of deliveries that still exist
     for (const auto& o : outcomes) {
         // Yield the write lock to the event loop between two outcomes.
         if (stored > 0 && db_.yields_to_event_loop()) break;
@@ -273,6 +291,7 @@ std::size_t SqliteStore::record_attempts(std::span<const webhooks::AttemptOutcom
             .bind_all(status, o.attempt, o.retry_at, o.success ? std::optional(now) : std::nullopt, o.delivery_id)
             .exec();
         if (db_.changes() == 0) continue;  // deleted with its webhook while in flight
+        logged.push_back(o);
         db_.prepare("INSERT INTO webhook_logs (webhook_id, delivery_id, event_type, attempt, status_code, error, "
                     "response_body, duration_ms, success, created_at) "
                     "SELECT webhook_id, id, event_type, ?, ?, ?, ?, ?, ?, ? FROM webhook_deliveries WHERE id = ?")
@@ -309,6 +328,22 @@ std::size_t SqliteStore::record_attempts(std::span<const webhooks::AttemptOutcom
             .exec();
         spdlog::warn("msg=\"webhook disabled\" webhook_id={} reason=\"{}\"", o.webhook_id, *reason);
     }
+    for (const auto& row : webhooks::stats_rows(logged, now)) {
+        auto latency = webhooks::LatencyHistogram{};
+        auto st = db_.prepare("SELECT latency FROM webhook_stats WHERE webhook_id = ? AND hour = ?");
+        st.bind_all(row.webhook_id, row.hour);
+        if (st.step()) latency = webhooks::LatencyHistogram::decode(st.text(0));
+        latency.merge(row.latency);
+        db_.prepare("INSERT INTO webhook_stats (webhook_id, hour, delivered, failed, latency) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (webhook_id, hour) DO UPDATE SET delivered = delivered + excluded.delivered, "
+                    "failed = failed + excluded.failed, latency = excluded.latency")
+            .bind_all(row.webhook_id, row.hour, row.delivered, row.failed, latency.encode())
+            .exec();
+        db_.prepare("UPDATE webhooks SET last_success_at = ifnull(?, last_success_at), "
+                    "last_failure_at = ifnull(?, last_failure_at) WHERE id = ?")
+            .bind_all(row.last_success_at, row.last_failure_at, row.webhook_id)
+            .exec();
+    }
     tx.commit();
     return stored;
 }
@@ -340,6 +375,10 @@ int SqliteStore::prune_webhook_history(domain::Millis before, int limit) {
         .bind_all(before, limit)
         .exec();
     const int deleted = db_.changes();
+    // Stats rows go with the history, but never within the stats window.
+    db_.prepare("DELETE FROM webhook_stats WHERE hour < ?")
+        .bind_all(std::min(before - before % webhooks::kStatsBucketMs, webhooks::stats_window_start(domain::now_ms())))
+        .exec();
     commit(tx);
     return deleted;
 }
