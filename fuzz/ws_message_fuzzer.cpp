@@ -1,6 +1,10 @@
-// libFuzzer target for the WebSocket message handler's pure part: every client
-// text is parsed, and the reply the connection would send for it must be a valid
-// JSON object of bounded size (a reply never echoes much of its input).
+// libFuzzer target for the WebSocket feed's pure parts: the input is read as a
+// client's frame stream (ws/frame: unmasking, reassembly, validation) and, whole, as
+// one message. Every client text is parsed, and the reply the connection would send
+// for it must be a valid JSON object of bounded size (a reply never echoes much of
+// its input). The frame reader never reads past its input, never hands out a
+// message past its limit or a close reason that is not UTF-8, and fails only with the
+// codes the feed documents.
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -8,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "domain/text.hpp"
+#include "ws/frame.hpp"
 #include "ws/protocol.hpp"
 
 namespace {
@@ -27,10 +33,7 @@ std::string reply_for(const gp::ws::protocol::ClientMessage& m) {
     __builtin_trap();
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const std::string_view text(reinterpret_cast<const char*>(data), size);
+void check_message(std::string_view text) {
     const auto message = gp::ws::protocol::parse(text);
     const std::string reply = reply_for(message);
     boost::system::error_code ec;
@@ -40,5 +43,46 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if ((message.kind == gp::ws::protocol::Kind::Subscribe || message.kind == gp::ws::protocol::Kind::Unsubscribe) &&
         message.error.empty() && message.session_id <= 0)
         __builtin_trap();
+}
+
+void check_frames(std::string bytes) {
+    namespace frame = gp::ws::frame;
+    constexpr std::size_t kMaxMessage = 4096;
+    frame::Reader reader(kMaxMessage);
+    std::size_t used = 0;
+    for (;;) {
+        const auto step = reader.next({bytes.data() + used, bytes.size() - used});
+        if (step.consumed > bytes.size() - used) __builtin_trap();
+        used += step.consumed;
+        const auto& e = step.event;
+        switch (e.kind) {
+            case frame::Event::None:
+                if (step.consumed == 0) return;
+                break;
+            case frame::Event::Fail:
+                if (e.code != frame::kProtocolError && e.code != frame::kInvalidPayload && e.code != frame::kTooBig)
+                    __builtin_trap();
+                return;
+            case frame::Event::Message:
+                if (e.payload.size() > kMaxMessage) __builtin_trap();
+                check_message(e.payload);
+                break;
+            case frame::Event::Ping:
+            case frame::Event::Pong:
+                if (e.payload.size() > frame::kMaxControlPayload) __builtin_trap();
+                break;
+            case frame::Event::Close:
+                if (gp::domain::invalid_utf8_at(e.payload) != std::string_view::npos) __builtin_trap();
+                break;
+        }
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view input(reinterpret_cast<const char*>(data), size);
+    check_message(input);
+    check_frames(std::string(input));
     return 0;
 }

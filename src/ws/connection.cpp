@@ -2,12 +2,13 @@
 
 #include <unistd.h>
 
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/stream.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 
 #include "http/tokens.hpp"
 #include "store/store.hpp"
@@ -20,73 +21,165 @@ namespace gp::ws {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
+using frame::Event;
+using frame::Opcode;
 
 namespace {
-// Bounds the opening handshake and, once the close frame is out, the closing one.
+// Bounds the opening handshake.
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
-// How long a connection we close has to read its close frame (a client that
-// stopped reading never does); then the socket is closed under it.
+// How long a connection has, once our close frame is queued, to finish the closing
+// handshake (a client that stopped reading never does); then the socket is closed.
 constexpr auto kCloseGrace = std::chrono::seconds(5);
 // Most outbox rows read per query while replaying.
 constexpr std::size_t kReplayPage = 256;
+// Frames handed to one write (one sendmsg): Asio's limit per call.
+constexpr std::size_t kMaxGather = 64;
+// Reads in a row from one client before the others get their turn.
+constexpr int kReadsPerTurn = 4;
+
+bool would_block(const beast::error_code& ec) {
+    return ec == asio::error::would_block || ec == asio::error::try_again;
+}
+
+// A buffer sequence over the first `count` of an array, for one gathered write.
+struct Gather {
+    const asio::const_buffer* first;
+    std::size_t count;
+    const asio::const_buffer* begin() const { return first; }
+    const asio::const_buffer* end() const { return first + count; }
+};
+
 }  // namespace
 
-Connection::Connection(Hub& hub, Socket&& socket) : ws_(std::move(socket)), hub_(&hub) {}
+Connection::Connection(Hub& hub, Socket&& socket)
+    : socket_(std::move(socket)),
+      timer_(socket_.get_executor()),
+      hub_(&hub),
+      reader_(hub.options().max_message_bytes) {}
 
 Connection::~Connection() {
     if (hub_ && admitted_) hub_->leave(*this);
 }
 
 void Connection::start(std::shared_ptr<Request> request) {
+    // Beast answers the upgrade (and refuses a bad one); then the socket is ours again.
+    auto handshake = std::make_shared<websocket::stream<Socket, false>>(std::move(socket_));  // no permessage-deflate
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = kHandshakeTimeout;
-    timeouts.idle_timeout = hub_->options().idle_timeout;
-    timeouts.keep_alive_pings = true;  // ping after idle_timeout / 2 of silence, close after idle_timeout
-    ws_.set_option(timeouts);
-    ws_.read_message_max(hub_->options().max_message_bytes);
-    ws_.auto_fragment(false);
-    // The request only has to outlive the handshake.
-    ws_.async_accept(*request, [self = shared_from_this(), request](beast::error_code ec) { self->on_accept(ec); });
+    timeouts.idle_timeout = websocket::stream_base::none();
+    timeouts.keep_alive_pings = false;
+    handshake->set_option(timeouts);
+    handshake->async_accept(*request, [self = shared_from_this(), handshake, request](beast::error_code ec) {
+        if (ec) {
+            spdlog::debug("msg=\"websocket handshake failed\" error=\"{}\"", ec.message());
+            return;
+        }
+        self->socket_ = std::move(handshake->next_layer());
+        self->on_accept();
+    });
 }
 
-void Connection::on_accept(beast::error_code ec) {
-    if (ec) {
-        spdlog::debug("msg=\"websocket handshake failed\" error=\"{}\"", ec.message());
-        return;
-    }
+void Connection::on_accept() {
+    beast::error_code ec;
+    socket_.non_blocking(true, ec);  // reads and writes are tried first, then waited for
+    if (ec) return end();
+    last_read_ = Clock::now();
+    arm_timer(last_read_ + hub_->options().idle_timeout / 2);
     if (!hub_->admit(*this)) {
         spdlog::warn("msg=\"websocket refused: too many connections\" remote={} max={}", remote(),
                      hub_->options().max_connections);
-        close(websocket::close_code::try_again_later, "Too many connections");
+        close(frame::kTryAgainLater, "Too many connections");
     } else {
         admitted_ = true;
     }
-    read();  // also drives the closing handshake
+    on_readable();  // the client may have written before the handshake completed
 }
 
-void Connection::read() {
-    ws_.async_read(read_buffer_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
-}
+// --- reading -----------------------------------------------------------------
 
-void Connection::on_read(beast::error_code ec) {
-    if (ec) {
-        if (ec == websocket::error::message_too_big)
-            spdlog::info("msg=\"websocket message too big, closed with 1009\" limit={}",
-                         hub_->options().max_message_bytes);
-        else
+void Connection::on_readable() {
+    const std::span<char> buffer = hub_->read_buffer();
+    for (int reads = 0; reads < kReadsPerTurn; ++reads) {
+        beast::error_code ec;
+        const std::size_t n = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), ec);
+        if (would_block(ec)) return wait_readable();
+        if (ec) {
             spdlog::debug("msg=\"websocket closed\" error=\"{}\"", ec.message());
-        return;  // the connection ends when its last pending operation completes
+            return end();
+        }
+        last_read_ = Clock::now();
+        ping_sent_ = false;
+        // After the client's close frame or a violation, what follows is discarded.
+        if (!failed_ && !peer_closed_) received(buffer.first(n));
+        if (!socket_.is_open()) return;
     }
-    if (!closing_) {
-        const auto data = read_buffer_.cdata();
-        handle({static_cast<const char*>(data.data()), data.size()});
-    }
-    // Idle connections keep no message-sized buffer.
-    read_buffer_.clear();
-    read_buffer_.shrink_to_fit();
-    read();
+    // A client that keeps sending: the others get their turn first.
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+        if (self->socket_.is_open()) self->on_readable();
+    });
 }
+
+void Connection::wait_readable() {
+    socket_.async_wait(Socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+        if (ec == asio::error::operation_aborted) return;  // the socket was closed
+        self->on_readable();                              // a socket error surfaces in the read
+    });
+}
+
+void Connection::received(std::span<char> bytes) {
+    if (partial_.empty()) {
+        const std::size_t used = handle_frames(bytes);
+        if (used < bytes.size()) partial_.assign(bytes.data() + used, bytes.size() - used);
+    } else {
+        partial_.append(bytes.data(), bytes.size());
+        partial_.erase(0, handle_frames({partial_.data(), partial_.size()}));
+    }
+    if (failed_ || peer_closed_) partial_.clear();
+    // Idle connections keep no buffer.
+    if (partial_.empty() && partial_.capacity() > std::string().capacity()) std::string().swap(partial_);
+}
+
+std::size_t Connection::handle_frames(std::span<char> bytes) {
+    std::size_t used = 0;
+    while (!failed_ && !peer_closed_) {
+        const auto step = reader_.next(bytes.subspan(used));
+        used += step.consumed;
+        switch (step.event.kind) {
+            case Event::None:
+                if (step.consumed == 0) return used;  // the rest has not arrived yet
+                break;
+            case Event::Message:
+                if (!closing_) handle(step.event.payload);
+                break;
+            case Event::Ping:
+                if (!closing_) send(std::make_shared<const std::string>(frame::encode(Opcode::Pong, step.event.payload)));
+                break;
+            case Event::Pong: break;
+            case Event::Close: on_close_frame(step.event.code); break;
+            case Event::Fail: fail(step.event.code); break;
+        }
+    }
+    return used;
+}
+
+void Connection::on_close_frame(std::uint16_t code) {
+    peer_closed_ = true;
+    // The client started the closing handshake: answer with its code (or none).
+    if (!closing_) queue_close(code ? frame::encode_close(code, {}) : frame::encode(Opcode::Close, {}));
+    maybe_teardown();
+}
+
+void Connection::fail(std::uint16_t code) {
+    if (code == frame::kTooBig)
+        spdlog::info("msg=\"websocket message too big, closed with 1009\" limit={}", hub_->options().max_message_bytes);
+    else
+        spdlog::debug("msg=\"websocket protocol error, closing\" code={}", code);
+    failed_ = true;
+    if (!closing_) queue_close(frame::encode_close(code, {}));
+    maybe_teardown();
+}
+
+// --- messages ------------------------------------------------------------------
 
 void Connection::handle(std::string_view text) {
     using protocol::Kind;
@@ -149,12 +242,28 @@ bool Connection::subscribed_to(domain::Id session_id) const {
 }
 
 void Connection::continue_replays() {
+    if (replays_.empty() || closing_) return;
+    try {
+        replay_round();
+    } catch (const std::exception& e) {
+        corked_ = false;
+        spdlog::error("msg=\"websocket replay failed\" error=\"{}\"", e.what());
+        return close(frame::kInternalError, "Replay failed");
+    }
+    flush();
+    // Written at once: the next round comes after the other clients had their turn.
+    if (!replays_.empty() && !awaiting_writable_)
+        asio::post(socket_.get_executor(), [self = shared_from_this()] { self->continue_replays(); });
+}
+
+void Connection::replay_round() {
     // Replays fill at most half the queue so live events keep room beside them.
     // Everything runs on the event-loop thread and events are published right
     // after their commit, so between reading the outbox's tail and joining the
     // live subscribers no event can slip through: no gap, no duplicate.
     const std::size_t fill = std::max<std::size_t>(1, hub_->options().send_queue_limit / 2);
     const std::size_t fill_bytes = hub_->options().send_queue_bytes / 2;
+    corked_ = true;  // one write for the whole round
     while (!replays_.empty() && !closing_ && queue_.size() < fill && queued_bytes_ < fill_bytes) {
         Replay& r = replays_.front();
         const std::size_t want = std::min(kReplayPage, fill - queue_.size());
@@ -163,7 +272,7 @@ void Connection::continue_replays() {
         for (const auto& e : events) {
             if (queued_bytes_ >= fill_bytes) break;  // the rest is read again once the queue drains
             r.after = e.id;
-            send(std::make_shared<const std::string>(e.ws_envelope()));
+            send(std::make_shared<const std::string>(frame::encode(Opcode::Text, e.ws_envelope())));
             ++queued;
         }
         if (queued == events.size() && events.size() < want) {
@@ -171,74 +280,159 @@ void Connection::continue_replays() {
             replays_.erase(replays_.begin());
         }
     }
+    corked_ = false;
 }
 
-void Connection::reply(std::string text) { send(std::make_shared<const std::string>(std::move(text))); }
+// --- writing -------------------------------------------------------------------
 
-void Connection::send(std::shared_ptr<const std::string> message) {
+void Connection::reply(std::string_view text) {
+    send(std::make_shared<const std::string>(frame::encode(Opcode::Text, text)));
+}
+
+void Connection::send(const Frame& frame) {
     if (closing_) return;
     const auto& limits = hub_->options();
-    if (queue_.size() >= limits.send_queue_limit || queued_bytes_ + message->size() > limits.send_queue_bytes) {
+    if (queue_.size() >= limits.send_queue_limit || queued_bytes_ + frame->size() > limits.send_queue_bytes) {
         spdlog::warn(
             "msg=\"websocket client too slow: send queue full, closing with 1008\" remote={} queued={} "
             "queued_bytes={}",
             remote(), queue_.size(), queued_bytes_);
-        return close(websocket::close_code::policy_error, "Send queue full: client too slow");
+        return close(frame::kPolicyViolation, "Send queue full: client too slow");
     }
-    queued_bytes_ += message->size();
-    queue_.push_back(std::move(message));
-    if (queue_.size() == 1) write_next();
+    if (queue_.empty() && !corked_ && !awaiting_writable_) {
+        // Nothing ahead of it: straight to the socket (the same bytes every recipient
+        // gets; nothing is copied or allocated), queued only if the socket is full.
+        beast::error_code ec;
+        std::size_t written = socket_.write_some(asio::buffer(*frame), ec);
+        if (would_block(ec)) {
+            written = 0;
+        } else if (ec) {
+            spdlog::debug("msg=\"websocket write failed\" error=\"{}\"", ec.message());
+            return end();
+        }
+        if (written == frame->size()) return;
+        written_ = written;
+        queued_bytes_ = frame->size() - written;
+        queue_.push_back(frame);
+        return wait_writable();
+    }
+    queue_.push_back(frame);
+    queued_bytes_ += frame->size();
+    flush();
 }
 
-void Connection::write_next() {
-    ws_.async_write(asio::buffer(*queue_.front()),
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+void Connection::flush() {
+    std::array<asio::const_buffer, kMaxGather> buffers;
+    while (!corked_ && !awaiting_writable_ && !queue_.empty() && socket_.is_open()) {
+        const std::size_t count = std::min(queue_.size(), kMaxGather);
+        std::size_t offered = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            buffers[i] = asio::buffer(*queue_[i]) + (i == 0 ? written_ : 0);
+            offered += buffers[i].size();
+        }
+        beast::error_code ec;
+        std::size_t n = socket_.write_some(Gather{buffers.data(), count}, ec);
+        if (would_block(ec)) {
+            n = 0;
+        } else if (ec) {
+            spdlog::debug("msg=\"websocket write failed\" error=\"{}\"", ec.message());
+            return end();
+        }
+        queued_bytes_ -= n;
+        written_ += n;
+        std::size_t done = 0;  // frames written whole
+        while (done < queue_.size() && written_ >= queue_[done]->size()) written_ -= queue_[done++]->size();
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(done));
+        if (n < offered) return wait_writable();  // the socket is full
+    }
+    if (!queue_.empty()) return;
+    if (queue_.capacity() > 16) std::vector<Frame>().swap(queue_);  // a burst is over: idle connections stay small
+    if (closing_ && !close_sent_ && socket_.is_open()) {
+        close_sent_ = true;  // the close frame is always the last one queued
+        maybe_teardown();
+    }
 }
 
-void Connection::on_write(beast::error_code ec) {
-    if (ec) {
-        closing_ = true;  // the pending read fails too, and the connection ends
-        return;
-    }
-    queued_bytes_ -= queue_.front()->size();
-    queue_.erase(queue_.begin());
-    if (!queue_.empty()) {
-        write_next();
-    } else if (queue_.capacity() > 16) {
-        queue_.shrink_to_fit();  // a burst is over: idle connections stay small
-    }
-    try {
-        continue_replays();
-    } catch (const std::exception& e) {
-        spdlog::error("msg=\"websocket replay failed\" error=\"{}\"", e.what());
-        close(websocket::close_code::internal_error, "Replay failed");
-    }
+void Connection::wait_writable() {
+    awaiting_writable_ = true;
+    socket_.async_wait(Socket::wait_write, [self = shared_from_this()](beast::error_code ec) {
+        self->awaiting_writable_ = false;
+        if (ec) return;  // the socket was closed
+        self->on_writable();
+    });
 }
 
-void Connection::close(websocket::close_code code, std::string_view reason) {
+void Connection::on_writable() {
+    flush();
+    continue_replays();
+}
+
+// --- closing -------------------------------------------------------------------
+
+void Connection::close(std::uint16_t code, std::string_view reason) {
     if (closing_) return;
+    queue_close(frame::encode_close(code, reason));
+}
+
+void Connection::queue_close(std::string close_frame) {
     closing_ = true;
     replays_.clear();
-    if (queue_.size() > 1) {  // keep only the frame being written
-        queue_.resize(1);
-        queued_bytes_ = queue_.front()->size();
-    }
-    if (!ws_.is_open()) return;               // already closing from the other side
-    ws_.async_close(websocket::close_reason(code, reason), [self = shared_from_this()](beast::error_code) {});
-    // The close frame waits behind the frame being written; a client that
-    // stopped reading takes neither, so close the socket under it after a grace.
-    auto timer = std::make_shared<asio::steady_timer>(ws_.get_executor(), kCloseGrace);
-    timer->async_wait([weak = weak_from_this(), timer](beast::error_code ec) {
-        auto self = weak.lock();
-        if (ec || !self) return;
-        beast::error_code ignored;
-        self->ws_.next_layer().close(ignored);
+    queue_.resize(!queue_.empty() && written_ > 0 ? 1 : 0);  // a frame partly written must be finished first
+    queued_bytes_ = queue_.empty() ? 0 : queue_.front()->size() - written_;
+    queued_bytes_ += close_frame.size();
+    queue_.push_back(std::make_shared<const std::string>(std::move(close_frame)));
+    arm_timer(Clock::now() + kCloseGrace);
+    flush();
+}
+
+void Connection::maybe_teardown() {
+    if (!close_sent_ || torn_down_ || !(peer_closed_ || failed_)) return;
+    torn_down_ = true;
+    // The server closes the TCP connection: its half now, then reading until the
+    // client closes its own (bounded by the close grace).
+    beast::error_code ignored;
+    socket_.shutdown(Socket::shutdown_send, ignored);
+}
+
+void Connection::arm_timer(Clock::time_point at) {
+    timer_.expires_at(at);
+    timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+        if (ec) return;  // re-armed or cancelled
+        if (auto self = weak.lock()) self->on_timer();
     });
+}
+
+void Connection::on_timer() {
+    if (Clock::now() < timer_.expiry()) return;  // re-armed after this expiry was queued
+    if (closing_) return end();                   // the close grace is over
+    // Liveness: a ping after half the idle timeout of silence, closed after all of it.
+    const auto half = std::chrono::duration_cast<Clock::duration>(hub_->options().idle_timeout) / 2;
+    const auto now = Clock::now();
+    if (ping_sent_ && now >= last_read_ + 2 * half) {
+        spdlog::debug("msg=\"websocket idle timeout\" remote={}", remote());
+        return end();
+    }
+    if (!ping_sent_ && now >= last_read_ + half) {
+        static const Frame ping = std::make_shared<const std::string>(frame::encode(Opcode::Ping, {}));
+        ping_sent_ = true;
+        send(ping);
+    }
+    arm_timer(last_read_ + (ping_sent_ ? 2 * half : half));
+}
+
+void Connection::end() {
+    closing_ = true;
+    replays_.clear();
+    queue_.clear();
+    queued_bytes_ = 0;
+    beast::error_code ignored;
+    socket_.close(ignored);  // pending waits complete and let go of the connection
+    timer_.cancel();
 }
 
 std::string Connection::remote() const {
     beast::error_code ec;
-    const auto ep = ws_.next_layer().remote_endpoint(ec);
+    const auto ep = socket_.remote_endpoint(ec);
     return ec ? std::string("unknown") : ep.address().to_string() + ":" + std::to_string(ep.port());
 }
 

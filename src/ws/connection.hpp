@@ -1,22 +1,26 @@
 #pragma once
-// One WebSocket client: the Beast stream, its bounded send queue, and the
-// protocol state (authentication, subscriptions, catch-up replays). Included
-// only by ws/ sources, since it pulls in Beast.
+// One WebSocket client. Beast completes the opening handshake; from then on the
+// connection speaks the protocol itself on the bare socket (ws/frame): every frame
+// it sends is encoded before it is queued, so an event is encoded once and the same
+// bytes go to every recipient, and whatever is queued leaves in one gathered write.
+// Holds the bounded send queue and the protocol state (authentication,
+// subscriptions, catch-up replays). Included only by ws/ sources (it pulls in Asio).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "domain/models.hpp"
+#include "ws/frame.hpp"
 
 namespace gp::ws {
 
@@ -32,59 +36,98 @@ public:
     // On the io_context's own executor type: the type-erased any_io_executor
     // costs measurably per send in a 10,000-client fan-out.
     using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
+    using Frame = std::shared_ptr<const std::string>;  // a complete frame (frame::encode)
 
     Connection(Hub& hub, Socket&& socket);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
-    // Completes the upgrade, then reads messages until the connection ends.
+    // Completes the upgrade, then reads frames until the connection ends.
     void start(std::shared_ptr<Request> request);
-    // Queues one text frame. Past the send-queue limit the connection is closed
-    // (1008) instead; it never waits for this client.
-    void send(std::shared_ptr<const std::string> message);
+    // Sends one frame: written at once when nothing is queued before it (no copy, no
+    // allocation), queued otherwise. Past the send-queue limits the connection is
+    // closed (1008) instead; it never waits for this client.
+    void send(const Frame& frame);
     // Called by the hub when the token's exp passes: the client is told why and
     // must authenticate (and subscribe) again.
     void token_expired();
+    // Starts the closing handshake: the close frame follows what is being written,
+    // nothing more is sent or handled.
+    void close(std::uint16_t code, std::string_view reason);
     // Called when the hub goes away before the connection (shutdown).
     void detach() { hub_ = nullptr; }
 
 private:
     friend class Hub;  // keeps token_exp_ and sessions_ in step with its registries
+    using Clock = std::chrono::steady_clock;
 
     struct Replay {
         domain::Id session_id;
         domain::Id after;  // last event id queued so far
     };
 
-    void on_accept(boost::beast::error_code ec);
-    void read();
-    void on_read(boost::beast::error_code ec);
+    void on_accept();
+    void on_close_frame(std::uint16_t code);
+    // Drops what is queued (but a frame partly written) and queues the close frame.
+    void queue_close(std::string frame);
+    // Reads what has arrived, then waits for more.
+    void on_readable();
+    void wait_readable();
+    // Parses received bytes (in the hub's read buffer), keeping an incomplete frame.
+    void received(std::span<char> bytes);
+    // Acts on frames at the front of `bytes`; returns how many bytes they took.
+    std::size_t handle_frames(std::span<char> bytes);
     void handle(std::string_view text);
     void handle_auth(const protocol::ClientMessage& m);
     void handle_subscribe(const protocol::ClientMessage& m);
     void handle_unsubscribe(const protocol::ClientMessage& m);
-    void reply(std::string text);
-    void write_next();
-    void on_write(boost::beast::error_code ec);
+    void reply(std::string_view text);
+    // Writes as much of the queue as the socket takes (one gathered write); waits
+    // for the socket to drain when something is left.
+    void flush();
+    void wait_writable();
+    void on_writable();
     // Queues replayed events while the send queue has room; a session whose
     // replay caught up with the outbox becomes a live subscription.
     void continue_replays();
+    void replay_round();
     bool subscribed_to(domain::Id session_id) const;
-    void close(boost::beast::websocket::close_code code, std::string_view reason);
+    // A protocol violation: close with `code`, read nothing more.
+    void fail(std::uint16_t code);
+    // Our close frame is out: once the client's came too (or after a failure), the
+    // server half-closes and reads until the client closes.
+    void maybe_teardown();
+    void arm_timer(Clock::time_point at);
+    void on_timer();
+    void end();  // closes the socket: pending operations finish and release the connection
     std::string remote() const;
 
-    boost::beast::websocket::stream<Socket, false> ws_;  // no permessage-deflate
-    boost::beast::flat_buffer read_buffer_;  // grows to the message being read, shrunk after it
+    using Timer = boost::asio::basic_waitable_timer<Clock, boost::asio::wait_traits<Clock>,
+                                                    boost::asio::io_context::executor_type>;
+
+    Socket socket_;
+    Timer timer_;  // keep-alive ping and idle timeout; then the close grace
     Hub* hub_;
-    // queue_.front() is being written whenever the queue is not empty.
-    std::vector<std::shared_ptr<const std::string>> queue_;
-    std::size_t queued_bytes_ = 0;     // sum of the sizes in queue_
+    frame::Reader reader_;
+    std::string partial_;  // the start of a frame that has not fully arrived
+    // Frames waiting to be written, oldest first; `written_` bytes of the first are out.
+    std::vector<Frame> queue_;
+    std::size_t written_ = 0;
+    std::size_t queued_bytes_ = 0;     // bytes of queue_ not yet written
     std::vector<Replay> replays_;      // subscriptions still catching up, oldest request first
     std::vector<domain::Id> sessions_;  // live subscriptions (maintained by the hub)
     std::int64_t token_exp_ = 0;        // seconds since the epoch; 0 = not authenticated (hub)
+    Clock::time_point last_read_;       // when the client last sent anything
     bool admitted_ = false;
-    bool closing_ = false;  // closing or broken: nothing more is queued or handled
+    bool corked_ = false;          // frames are being queued in a batch: write once at its end
+    bool awaiting_writable_ = false;
+    bool ping_sent_ = false;       // since last_read_
+    bool closing_ = false;         // our close frame is queued (or the socket is gone): nothing more is queued or handled
+    bool close_sent_ = false;      // our close frame is written
+    bool peer_closed_ = false;     // the client's close frame arrived
+    bool failed_ = false;          // a protocol violation: incoming bytes are discarded
+    bool torn_down_ = false;       // our sending half is shut down
 };
 
 }  // namespace gp::ws

@@ -14,6 +14,7 @@ namespace asio = boost::asio;
 
 namespace {
 constexpr std::string_view kBroadcastType = "session.started";  // the one event every authenticated client gets
+constexpr std::size_t kReadBufferBytes = 64 * 1024;
 }  // namespace
 
 // One timer for every token on the feed, set for the soonest exp.
@@ -29,7 +30,8 @@ Hub::Hub(asio::io_context& ioc, store::Store& store, const http::TokenService& t
       store_(store),
       tokens_(tokens),
       options_(options),
-      expiry_timer_(std::make_unique<ExpiryTimer>(ioc)) {}
+      expiry_timer_(std::make_unique<ExpiryTimer>(ioc)),
+      read_buffer_(kReadBufferBytes) {}
 
 Hub::~Hub() {
     // Connections still held by pending operations are destroyed with the
@@ -48,13 +50,14 @@ void Hub::publish(const events::Event& event) {
     if (audience->empty()) return;
     // send() never changes the hub's sets (a connection it closes leaves later,
     // from its destructor), so iterating them here is safe.
-    auto message = std::make_shared<const std::string>(event.ws_envelope());
-    for (Connection* c : *audience) c->send(message);
+    const Connection::Frame frame =
+        std::make_shared<const std::string>(frame::encode(frame::Opcode::Text, event.ws_envelope()));
+    for (Connection* c : *audience) c->send(frame);
 }
 
 void Hub::shutdown() {
     // close() only starts the closing handshake; connections leave from their destructors.
-    for (Connection* c : connections_) c->close(boost::beast::websocket::close_code::going_away, "Server shutting down");
+    for (Connection* c : connections_) c->close(frame::kGoingAway, "Server shutting down");
 }
 
 bool Hub::admit(Connection& c) {

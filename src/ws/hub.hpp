@@ -10,9 +10,11 @@
 #include <cstdint>
 #include <memory>
 #include <set>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "domain/models.hpp"
 #include "events/event.hpp"
@@ -49,7 +51,7 @@ public:
     Hub(const Hub&) = delete;
     Hub& operator=(const Hub&) = delete;
 
-    // Serialises the event once and queues the same buffer to its audience:
+    // Serialises and frames the event once and sends the same bytes to its audience:
     // session.started to every authenticated connection, any other type to the
     // live subscribers of event.session_id.
     void publish(const events::Event& event);
@@ -61,6 +63,9 @@ public:
     store::Store& store() { return store_; }
     const http::TokenService& tokens() const { return tokens_; }
     const HubOptions& options() const { return options_; }
+    // Where connections read incoming bytes (one buffer: every read is handled at
+    // once on the event-loop thread), so an idle connection holds no read buffer.
+    std::span<char> read_buffer() { return read_buffer_; }
 
     // --- called by Connection ------------------------------------------------
     bool admit(Connection& c);  // false when max_connections are already open
@@ -88,6 +93,7 @@ private:
     std::unordered_map<domain::Id, std::unordered_set<Connection*>> subscribers_;  // live, by session
     std::set<std::pair<std::int64_t, Connection*>> expiries_;  // (token exp, connection), soonest first
     std::unique_ptr<ExpiryTimer> expiry_timer_;
+    std::vector<char> read_buffer_;
 };
 
 }  // namespace gp::ws

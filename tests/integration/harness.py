@@ -384,18 +384,26 @@ class RawWebSocket:
         assert head.startswith(b"HTTP/1.1 101"), head
 
     def send_text(self, text):
-        payload = text.encode() if isinstance(text, str) else text
-        mask = os.urandom(4)
+        self.send_frame(0x1, text.encode() if isinstance(text, str) else text)
+
+    def send_frame(self, opcode, payload, fin=True, masked=True):
+        """One frame as a client sends it (masked), or as it must not (masked=False)."""
+        first = (0x80 if fin else 0) | opcode
+        mask_bit = 0x80 if masked else 0
         n = len(payload)
         if n < 126:
-            header = struct.pack("!BB", 0x81, 0x80 | n)
+            header = struct.pack("!BB", first, mask_bit | n)
         elif n < 65536:
-            header = struct.pack("!BBH", 0x81, 0x80 | 126, n)
+            header = struct.pack("!BBH", first, mask_bit | 126, n)
         else:
-            header = struct.pack("!BBQ", 0x81, 0x80 | 127, n)
+            header = struct.pack("!BBQ", first, mask_bit | 127, n)
+        if not masked:
+            self.sock.sendall(header + payload)
+            return
+        mask = os.urandom(4)
         key = (mask * (n // 4 + 1))[:n]
-        masked = (int.from_bytes(payload, "big") ^ int.from_bytes(key, "big")).to_bytes(n, "big")
-        self.sock.sendall(header + mask + masked)
+        data = (int.from_bytes(payload, "big") ^ int.from_bytes(key, "big")).to_bytes(n, "big")
+        self.sock.sendall(header + mask + data)
 
     def _read(self, n):
         while len(self.buf) < n:

@@ -373,6 +373,79 @@ class ProtocolTest(FeedTestCase):
         self.assertEqual(len(await late.drain()), 1)
 
 
+class FramingTest(FeedTestCase):
+    """The feed's own WebSocket framing, byte for byte with a raw client."""
+
+    def raw(self):
+        ws = RawWebSocket(self.server.port)
+        self.addCleanup(ws.close)
+        return ws
+
+    def read_close(self, ws):
+        """The close frame's code, after which the server closes the TCP connection."""
+        while True:
+            opcode, payload = ws.read_frame()
+            if opcode == 0x8:
+                break
+        code = struct.unpack("!H", payload[:2])[0] if payload else None
+        with self.assertRaises(EOFError):
+            ws.read_frame()
+        return code
+
+    async def test_fragments_and_control_frames(self):
+        ws = self.raw()
+        # A message in three fragments with a ping frame between two of them: the pong
+        # frame echoes the ping's payload, then the reassembled message is answered.
+        ws.send_frame(0x1, b'{"type":', fin=False)
+        ws.send_frame(0x9, b"are you there")
+        ws.send_frame(0x0, b'"pi', fin=False)
+        ws.send_frame(0x0, b'ng"}')
+        self.assertEqual(ws.read_frame(), (0xA, b"are you there"))
+        opcode, payload = ws.read_frame()
+        self.assertEqual((opcode, json.loads(payload)), (0x1, PONG))
+        # An unsolicited pong frame is fine; a binary message is read like a text one.
+        ws.send_frame(0xA, b"")
+        ws.send_frame(0x2, b'{"type":"ping"}')
+        opcode, payload = ws.read_frame()
+        self.assertEqual((opcode, json.loads(payload)), (0x1, PONG))
+
+    async def test_events_are_unmasked_text_frames_of_the_envelope(self):
+        sid = (await self.new_session())["id"]
+        ws = self.raw()
+        ws.send_text(json.dumps({"type": "auth", "token": self.token}))
+        self.assertEqual(json.loads(ws.read_frame()[1]), AUTH_OK)
+        ws.send_text(json.dumps({"type": "subscribe", "sessionId": sid}))
+        self.assertEqual(json.loads(ws.read_frame()[1])["type"], "subscribed")
+        await self.add_game(sid)
+        # read_frame would reject a masked frame's extra 4 bytes as JSON garbage.
+        opcode, payload = ws.read_frame()
+        self.assertEqual(opcode, 0x1)
+        self.assertEqual(json.loads(payload)["type"], "game.added")
+
+    async def test_client_close_is_answered_with_its_code(self):
+        ws = self.raw()
+        ws.send_frame(0x8, struct.pack("!H", 1000) + b"bye")
+        self.assertEqual(self.read_close(ws), 1000)
+        ws = self.raw()
+        ws.send_frame(0x8, b"")
+        self.assertIsNone(self.read_close(ws))
+
+    async def test_protocol_violations_close_with_1002(self):
+        for send in (lambda ws: ws.send_frame(0x1, b'{"type":"ping"}', masked=False),  # clients must mask
+                     lambda ws: ws.send_frame(0x3, b"x"),                                # unknown opcode
+                     lambda ws: ws.send_frame(0x9, b"x", fin=False),                     # fragmented control frame
+                     lambda ws: ws.send_frame(0x0, b"x"),                                # continuation of nothing
+                     lambda ws: ws.send_frame(0x8, struct.pack("!H", 1005))):            # a code never sent
+            ws = self.raw()
+            send(ws)
+            self.assertEqual(self.read_close(ws), 1002)
+
+    async def test_text_that_is_not_utf8_closes_with_1007(self):
+        ws = self.raw()
+        ws.send_text(b'{"type":"\xff"}')
+        self.assertEqual(self.read_close(ws), 1007)
+
+
 class SmallQueueTest(FeedTestCase):
     server_env = {"WS_SEND_QUEUE": "8"}
 
