@@ -22,6 +22,7 @@
 
 #include "metrics/instruments.hpp"
 #include "store/store.hpp"
+#include "webhooks/chat_format.hpp"
 #include "webhooks/model.hpp"
 #include "webhooks/signer.hpp"
 #include "webhooks/ssrf_guard.hpp"
@@ -311,6 +312,8 @@ private:
     void send(PendingDelivery d, const DeliveryOptions& opts) {
         Transfer& t = idle_transfer();
         t.delivery = std::move(d);
+        // A chat format replaces the body sent (and signed); the log keeps the event's JSON.
+        if (opts.format != Format::Json) t.delivery.body = chat_body(opts.format, opts.templates, t.delivery.body);
         t.response.clear();
         t.response_capped = false;
         t.refused.clear();

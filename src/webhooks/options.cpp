@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "domain/error.hpp"
+#include "webhooks/chat_format.hpp"
 #include "webhooks/signer.hpp"
 
 namespace gp::webhooks {
@@ -181,6 +182,19 @@ bool apply_options(const json::object& body, DeliveryOptions& o) {
             o.timeout_ms = static_cast<int>(v->as_int64());
         }
     }
+    if (auto* v = field("format"))
+        o.format = v->is_null() ? Format::Json
+                                : checked_enum(*v, "format", std::array{Format::Json, Format::Discord, Format::Slack});
+    if (auto* v = field("templates")) {
+        if (!v->is_null() && !v->is_object()) bad_request("templates must be an object of event types to templates");
+        o.templates.clear();
+        if (v->is_object())
+            for (const auto& [type, text] : v->as_object()) {
+                if (!text.is_string()) bad_request("templates: " + std::string(type) + ": must be a string");
+                check_template(type, text.as_string());
+                o.templates.emplace_back(std::string(type), std::string(text.as_string()));
+            }
+    }
     return any;
 }
 
@@ -196,6 +210,8 @@ void add_options_json(const DeliveryOptions& o, json::object& record) {
     record["rate_limit"] = o.rate_limit ? rate_json(*o.rate_limit) : json::value(nullptr);
     record["headers"] = to_object(o.headers);
     record["timeout_ms"] = o.timeout_ms ? json::value(*o.timeout_ms) : json::value(nullptr);
+    record["format"] = to_string(o.format);
+    record["templates"] = to_object(o.templates);
 }
 
 }  // namespace gp::webhooks

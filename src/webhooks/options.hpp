@@ -32,7 +32,7 @@ struct DeliveryOptions {
     NamedTexts headers;                // sent with every delivery
     std::optional<int> timeout_ms;     // unset: the engine's --webhook-timeout-ms
     Format format = Format::Json;
-    NamedTexts templates;  // event type -> sentence template (Discord and Slack formats)
+    NamedTexts templates;  // event type -> sentence template (Discord and Slack formats; chat_format.hpp)
 
     bool operator==(const DeliveryOptions&) const = default;
 };

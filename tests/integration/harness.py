@@ -273,7 +273,7 @@ class ServerTestCase(unittest.TestCase):
 class Receiver:
     """A webhook receiver on a free loopback port. Records every request
     (path, headers with lower-case names, raw body bytes, arrival time). `responses`
-    is a list of status codes, or (status, {header: value}) pairs, to answer in turn
+    is a list of status codes, or (status, {header: value}[, body bytes]) tuples, to answer in turn
     (the last one repeats). `port` 0
     picks a free one; pass a former receiver's port to come back on it."""
 
@@ -296,12 +296,12 @@ class Receiver:
                 with receiver.cond:
                     index = len(receiver.requests)
                     status = receiver.responses[min(index, len(receiver.responses) - 1)]
-                    status, extra_headers = status if isinstance(status, tuple) else (status, {})
+                    status, extra_headers, reply = (status + (b"ok",))[:3] if isinstance(status, tuple) \
+                        else (status, {}, b"ok")
                     receiver.requests.append({"path": self.path,
                                               "headers": {k.lower(): v for k, v in self.headers.items()},
                                               "body": body, "time": time.monotonic()})
                     receiver.cond.notify_all()
-                reply = b"ok"
                 self.send_response(status)
                 for name, value in extra_headers.items():
                     self.send_header(name, value)

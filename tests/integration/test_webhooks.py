@@ -108,7 +108,7 @@ class WebhookApiTest(WebhookMixin, ServerTestCase):
         self.assertEqual(set(created), {"id", "name", "url", "events", "enabled", "created_at",
                                         "consecutive_failures", "disabled_at", "disabled_reason",
                                         "previous_secret_expires_at", "ordered", "signature_scheme", "public_key",
-                                        "rate_limit", "headers", "timeout_ms", "stats"})
+                                        "rate_limit", "headers", "timeout_ms", "format", "templates", "stats"})
         self.assertEqual((created["name"], created["url"], created["events"], created["enabled"],
                           created["consecutive_failures"], created["disabled_at"]),
                          ("Discord \u00e9 \U0001F3AE", "https://example.com/hook?x=1",

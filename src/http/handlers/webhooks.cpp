@@ -1,6 +1,7 @@
 // /api/webhooks: the registry, its delivery logs, test events and redelivery. All Admin.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
@@ -16,6 +17,7 @@
 #include "http/routes.hpp"
 #include "http/serialize.hpp"
 #include "store/store.hpp"
+#include "webhooks/event_catalog.hpp"
 #include "webhooks/options.hpp"
 #include "webhooks/signer.hpp"
 #include "webhooks/stats.hpp"
@@ -129,6 +131,21 @@ void add_webhook_routes(Router& r, Services& s) {
         for (const auto& w : s.store.list_webhooks()) {
             const auto it = stats.find(w.id);
             out.push_back(to_json(w, it == stats.end() ? webhooks::WebhookStats{} : it->second));
+        }
+        return Response::json(200, std::move(out));
+    });
+
+    // Every event type with its description, example data, and what a chat template may use.
+    r.add("GET", "/api/webhooks/event-types", Access::Admin, [](Request&) {
+        json::array out;
+        for (const auto& info : webhooks::event_catalog()) {
+            json::array names;
+            for (auto& p : webhooks::placeholders(info)) names.emplace_back(p);
+            out.push_back(json::object{{"type", info.type},
+                                       {"description", info.description},
+                                       {"data", json::parse(info.example())},
+                                       {"placeholders", std::move(names)},
+                                       {"default_template", info.sentence}});
         }
         return Response::json(200, std::move(out));
     });
