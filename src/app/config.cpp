@@ -68,6 +68,7 @@ Config load_config(int argc, char** argv) {
     int webhook_timeout_ms = static_cast<int>(c.webhooks.attempt_timeout.count());
     std::string schedule = "5s,5m,30m,2h,5h,10h";
     std::string retention = "30d";
+    std::string lease = "60s";
     int room_status_s = static_cast<int>(c.rooms.status_interval.count());
     int room_give_up_s = static_cast<int>(c.rooms.give_up_after.count());
     double disable_after_hours = 120;  // as Svix
@@ -77,7 +78,11 @@ Config load_config(int argc, char** argv) {
                                           std::string(build_description()) + ")");
     cli.add_option("--port", port, "TCP port (0 picks a free one)")->envname("PORT")->check(CLI::Range(0, 65535));
     cli.add_option("--host", c.server.address, "Address to listen on")->envname("HOST");
-    cli.add_option("--db", c.db_path, "SQLite database file (its folder is created)")->envname("DB");
+    cli.add_option("--db", c.db_path,
+                   "SQLite database file (its folder is created), or a postgres:// (postgresql://) URL")
+        ->envname("DB");
+    cli.add_flag("--migrate-only", c.migrate_only, "Bring the database schema up to date and exit")
+        ->envname("MIGRATE_ONLY");
     cli.add_option("--catalogue", c.catalogue_path, "CSV seeded into an empty catalogue (default: the bundled one)")
         ->envname("CATALOGUE");
     cli.add_option("--admin-key", c.admin_key, "Admin key exchanged for a JWT at /api/auth/login")->envname("ADMIN_KEY");
@@ -122,6 +127,9 @@ Config load_config(int argc, char** argv) {
     cli.add_option("--webhook-log-retention", retention,
                    "How long finished deliveries and their logs are kept, e.g. 30d (0 = forever)")
         ->envname("WEBHOOK_LOG_RETENTION");
+    cli.add_option("--webhook-lease", lease,
+                   "PostgreSQL: how long a claimed delivery stays with its instance, e.g. 60s")
+        ->envname("WEBHOOK_LEASE");
     cli.add_option("--ecast-url", c.rooms.ecast_url, "Jackbox's room service (http:// only for tests)")
         ->envname("ECAST_URL");
     cli.add_option("--room-status-interval", room_status_s,
@@ -136,6 +144,7 @@ Config load_config(int argc, char** argv) {
         cli.parse(argc, argv);
         c.webhooks.retry_schedule = parse_schedule(schedule);
         c.webhook_log_retention = parse_duration(retention, "--webhook-log-retention");
+        c.webhooks.lease = parse_duration(lease, "--webhook-lease");
     } catch (const CLI::ParseError& e) {
         std::exit(cli.exit(e));
     }

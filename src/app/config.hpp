@@ -13,7 +13,8 @@ namespace gp::app {
 
 struct Config {
     http::ServerOptions server;
-    std::string db_path = "./data/gamepicker.db";  // relative to the working directory
+    std::string db_path = "./data/gamepicker.db";  // relative to the working directory, or a postgres:// URL
+    bool migrate_only = false;                     // migrate the schema and exit
     std::string catalogue_path;  // CSV seeded into an empty catalogue; empty: the bundled one
     std::string admin_key;
     std::string jwt_secret;

@@ -14,6 +14,7 @@
 // The threads share no data structures: they meet only through SQLite, the
 // checkpointer's request flag, and the engine's wake-up.
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
@@ -26,7 +27,6 @@
 #include "app/event_loop.hpp"
 #include "app/fd_limit.hpp"
 #include "app/logging.hpp"
-#include "app/seed.hpp"
 #include "app/store_factory.hpp"
 #include "events/bus.hpp"
 #include "http/routes.hpp"
@@ -50,14 +50,14 @@ int serve(app::Config& cfg) {
     app::fit_websocket_connections(cfg, app::raise_open_file_limit());
 
     events::Bus bus;
-    const std::unique_ptr<store::Store> store_owner = app::open_main_store(cfg.db_path, bus);
+    boost::asio::io_context ioc{1};
+    const std::unique_ptr<store::Store> store_owner =
+        app::open_main_store(cfg, bus, [&ioc](std::function<void()> f) { boost::asio::post(ioc, std::move(f)); });
     store::Store& store = *store_owner;
-    app::seed_catalogue(store, cfg.catalogue_path);
 
     http::TokenService tokens(cfg.admin_key, cfg.jwt_secret);
-    boost::asio::io_context ioc{1};
     ws::Hub hub(ioc, store, tokens, cfg.ws);
-    webhooks::DeliveryEngine engine(app::background_store_opener(cfg.db_path), cfg.webhooks);
+    webhooks::DeliveryEngine engine(app::background_store_opener(cfg), cfg.webhooks);
     bus.subscribe([&hub](const events::Event& e) { hub.publish(e); });
     bus.subscribe([&engine](const events::Event&) { engine.notify(); });
 
@@ -104,7 +104,7 @@ int serve(app::Config& cfg) {
         wait_until_drained();
     });
     spdlog::info("msg=listening address={} port={} db={} max_websockets={}", cfg.server.address, server.bound_port(),
-                 cfg.db_path, cfg.ws.max_connections);
+                 app::redacted_db(cfg.db_path), cfg.ws.max_connections);
     app::run_event_loop(ioc);
     engine.stop();
     spdlog::info("msg=stopped");
@@ -121,6 +121,11 @@ int main(int argc, char** argv) {
     // disk, instead of the default SIGXFSZ ending the process.
     std::signal(SIGXFSZ, SIG_IGN);
     try {
+        if (cfg.migrate_only) {
+            gp::app::background_store_opener(cfg)();  // opening a store migrates it
+            spdlog::info("msg=\"schema up to date\" db={}", gp::app::redacted_db(cfg.db_path));
+            return 0;
+        }
         return serve(cfg);
     } catch (const std::exception& e) {
         // The event loop catches what its handlers throw: whatever arrives here

@@ -1,9 +1,11 @@
 #pragma once
 // The one place that knows which store --db names: a postgres:// or postgresql:// URL
 // selects PostgreSQL, anything else is a SQLite database file.
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "app/config.hpp"
 #include "store/store.hpp"
 
 namespace gp::events {
@@ -13,10 +15,17 @@ class Bus;
 namespace gp::app {
 
 bool is_postgres_url(const std::string& db);
+// The --db value for logs: a URL's password replaced by ***.
+std::string redacted_db(const std::string& db);
 
-// The event loop's store: it publishes committed events on `bus` and migrates the schema.
-std::unique_ptr<store::Store> open_main_store(const std::string& db, const events::Bus& bus);
+// Runs a function on the event loop (posted: never inline).
+using PostToLoop = std::function<void(std::function<void()>)>;
+
+// The event loop's store, migrated and with its catalogue seeded (once across instances).
+// It publishes committed events on `bus`; on PostgreSQL it also follows the other
+// instances' events (through post_to_loop) and publishes them there too.
+std::unique_ptr<store::Store> open_main_store(const Config& cfg, const events::Bus& bus, PostToLoop post_to_loop);
 // A background connection (the webhook delivery engine's): never publishes events.
-store::StoreOpener background_store_opener(const std::string& db);
+store::StoreOpener background_store_opener(const Config& cfg);
 
 }  // namespace gp::app

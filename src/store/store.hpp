@@ -162,6 +162,10 @@ public:
     // per_webhook_limit per webhook (so one backlogged receiver cannot hide the others),
     // ordered by (next_attempt_at, id).
     virtual std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit) = 0;
+    // Deliveries due_deliveries handed out that the engine does not send now (no free slot,
+    // or the webhook is held back): (delivery id, when it is due again, for any instance).
+    // PostgreSQL claims what it hands out; SQLite does not, and has nothing to do.
+    virtual void release_deliveries(std::span<const std::pair<Id, domain::Millis>> unsent) = 0;
     // The earliest next_attempt_at later than `after` of a pending delivery of an enabled webhook.
     virtual std::optional<domain::Millis> next_delivery_due(domain::Millis after) = 0;
     // One transaction, for outcomes from the front: logs each attempt, finishes or

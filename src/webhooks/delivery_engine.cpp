@@ -271,11 +271,20 @@ private:
     void start_due(store::Store& store, domain::Millis now) {
         if (static_cast<int>(in_flight_.size()) >= options_.max_in_flight) return;
         hold_wake_.reset();
+        // Claimed (PostgreSQL) but not sent now: due again when a slot is free or the hold ends.
+        std::vector<std::pair<Id, domain::Millis>> unsent;
         for (auto& d : store.due_deliveries(now, per_webhook_cap_)) {
-            if (static_cast<int>(in_flight_.size()) >= options_.max_in_flight) break;
             const Id id = d.id, webhook_id = d.webhook_id;
-            if (in_flight_.contains(id) || in_flight_per_webhook_[webhook_id] >= per_webhook_cap_) continue;
-            if (held(webhook_id, now)) continue;
+            if (in_flight_.contains(id)) continue;
+            if (held(webhook_id, now)) {
+                unsent.emplace_back(id, held_until_.at(webhook_id));
+                continue;
+            }
+            if (static_cast<int>(in_flight_.size()) >= options_.max_in_flight ||
+                in_flight_per_webhook_[webhook_id] >= per_webhook_cap_) {
+                unsent.emplace_back(id, now);
+                continue;
+            }
             const DeliveryOptions& opts = options_for(d);
             // A rate limit spreads a burst: the next delivery waits for its slot.
             if (opts.rate_limit) held_until_[webhook_id] = now + static_cast<domain::Millis>(1000 / *opts.rate_limit);
@@ -283,6 +292,7 @@ private:
             in_flight_.insert(id);
             ++in_flight_per_webhook_[webhook_id];
         }
+        if (!unsent.empty()) store.release_deliveries(unsent);
     }
 
     // True while a webhook is held back; hold_wake_ becomes the earliest end of a hold.

@@ -22,6 +22,9 @@ struct EngineOptions {
     std::vector<std::chrono::milliseconds> retry_schedule;
     int max_in_flight = 128;  // one webhook gets at most a quarter of these (at least 1)
     DisablePolicy disable{20, 120LL * 3600 * 1000};
+    // PostgreSQL: how long a claimed delivery stays with the instance that claimed it (longer
+    // than attempt_timeout); an instance that dies leaves it to the others after this.
+    std::chrono::milliseconds lease{60000};
 };
 
 class DeliveryEngine {

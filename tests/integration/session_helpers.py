@@ -33,7 +33,7 @@ def events_after(db, after_id):
     return [(t, s, json.loads(d)) for t, s, d in rows]
 
 
-def db_count(db, table, where="1", args=()):
+def db_count(db, table, where="1 = 1", args=()):
     return db_query(db, "SELECT COUNT(*) FROM %s WHERE %s" % (table, where), args)[0][0]
 
 

@@ -50,18 +50,6 @@ std::string Stmt::text(int col) const {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
 }
-std::optional<std::string> Stmt::opt_text(int col) const {
-    if (is_null(col)) return std::nullopt;
-    return text(col);
-}
-std::optional<int> Stmt::opt_int(int col) const {
-    if (is_null(col)) return std::nullopt;
-    return integer(col);
-}
-std::optional<std::int64_t> Stmt::opt_int64(int col) const {
-    if (is_null(col)) return std::nullopt;
-    return int64(col);
-}
 
 namespace {
 

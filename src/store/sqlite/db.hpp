@@ -10,11 +10,14 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "store/sql/nullable_columns.hpp"
+
 namespace gp::store::sqlite {
 
 class Db;
+class Transaction;
 
-class Stmt {
+class Stmt : public sql::NullableColumns<Stmt> {
 public:
     Stmt(Db& db, sqlite3_stmt* stmt) : db_(&db), stmt_(stmt) {}
     Stmt(const Stmt&) = delete;
@@ -49,9 +52,6 @@ public:
     bool boolean(int col) const { return sqlite3_column_int(stmt_, col) != 0; }
     bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
     std::string text(int col) const;
-    std::optional<std::string> opt_text(int col) const;
-    std::optional<int> opt_int(int col) const;
-    std::optional<std::int64_t> opt_int64(int col) const;
 
 private:
     Db* db_;
@@ -64,6 +64,7 @@ public:
     // write lock, background connections end their write transactions early
     // (event_loop_waiting), so an API request waits for a sliver of one at most.
     enum class Priority { EventLoop, Background };
+    using Transaction = sqlite::Transaction;
 
     explicit Db(const std::string& path, Priority priority = Priority::Background);
     Db(const Db&) = delete;
@@ -82,7 +83,7 @@ public:
     bool yields_to_event_loop() const { return priority_ == Priority::Background && event_loop_waiting(); }
 
 private:
-    friend class Transaction;  // clears the wait once the event loop's BEGIN is through
+    friend class sqlite::Transaction;  // clears the wait once the event loop's BEGIN is through
     static int on_busy(void* self, int tries);
 
     sqlite3* db_ = nullptr;

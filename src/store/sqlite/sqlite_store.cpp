@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <thread>
+
 namespace gp::store::sqlite {
 
 namespace {
@@ -189,7 +192,7 @@ CREATE TABLE webhook_stats (
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, const events::Bus* bus, Role role)
-    : db_(path, role == Role::EventLoop ? Db::Priority::EventLoop : Db::Priority::Background), bus_(bus) {
+    : SqlStore(bus, path, role == Role::EventLoop ? Db::Priority::EventLoop : Db::Priority::Background) {
     migrate();
     if (role == Role::EventLoop) checkpointer_ = std::make_unique<Checkpointer>(path, db_);
 }
@@ -201,66 +204,56 @@ SqliteStore::~SqliteStore() {
         spdlog::warn("msg=\"final wal checkpoint failed\" error=\"{}\"", sqlite3_errmsg(db_.handle()));
 }
 
-void SqliteStore::migrate() {
-    db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
-    int current = 0;
-    {
-        auto st = db_.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-        if (st.step()) current = st.integer(0);
-    }
-    const int latest = static_cast<int>(std::size(kMigrations));
-    for (int v = current; v < latest; ++v) {
-        Transaction tx(db_);
-        db_.exec(kMigrations[v]);
-        db_.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)")
-            .bind_all(v + 1, domain::now_ms())
-            .exec();
-        tx.commit();
-        spdlog::info("msg=\"schema migrated\" version={}", v + 1);
-    }
+void SqliteStore::migrate() { apply_migrations(kMigrations); }
+
+std::uint64_t SqliteStore::catalogue_version() { return catalogue_version_; }
+
+void SqliteStore::catalogue_changed() { ++catalogue_version_; }
+
+bool SqliteStore::foreground_waiting() { return db_.yields_to_event_loop(); }
+
+void SqliteStore::let_foreground_through() {
+    while (db_.yields_to_event_loop()) std::this_thread::sleep_for(std::chrono::microseconds(20));
 }
 
-void SqliteStore::append_event(std::string type, std::optional<Id> session_id, std::string data) {
-    events::Event e{0, std::move(type), session_id, domain::now_ms(), std::move(data)};
-    db_.prepare("INSERT INTO events (type, session_id, timestamp, data) VALUES (?, ?, ?, ?)")
-        .bind_all(e.type, e.session_id, e.timestamp, e.data)
-        .exec();
-    e.id = db_.last_insert_id();
-    enqueue_webhook_deliveries(e);
-    uncommitted_.push_back(std::move(e));
+std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Millis now, int per_webhook_limit) {
+    auto st = db_.prepare(
+        "SELECT d.id, d.webhook_id, w.url, w.secret, "
+        "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, d.event_type, d.body, d.attempts + 1, w.options "
+        "FROM webhooks w JOIN webhook_deliveries d ON d.id IN ("
+        "  SELECT p.id FROM webhook_deliveries p "
+        "  WHERE p.webhook_id = w.id AND p.status = 'pending' AND p.next_attempt_at <= ?1 "
+        "  ORDER BY p.next_attempt_at, p.id LIMIT ?2) "
+        "WHERE w.enabled = 1 AND w.ordered = 0 "
+        "UNION ALL "
+        // An ordered webhook's oldest pending delivery, once due; the next only after its outcome
+        // is stored (only pending deliveries have a next_attempt_at).
+        "SELECT d.id, d.webhook_id, w.url, w.secret, "
+        "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, d.event_type, d.body, d.attempts + 1, w.options "
+        "FROM webhooks w JOIN webhook_deliveries d ON d.id = ("
+        "  SELECT min(p.id) FROM webhook_deliveries p WHERE p.webhook_id = w.id AND p.next_attempt_at IS NOT NULL) "
+        "WHERE w.enabled = 1 AND w.ordered = 1 AND d.next_attempt_at <= ?1 "
+        "ORDER BY 1");
+    st.bind_all(now, per_webhook_limit);
+    return read_pending(st);
 }
 
-Transaction SqliteStore::begin() {
-    uncommitted_.clear();
-    return Transaction(db_);
+WebhookQueue SqliteStore::webhook_queue() {
+    // Only pending deliveries have a next_attempt_at, so each webhook's range of the due
+    // index holds just its pending ones: the query reads no finished delivery (CROSS JOIN
+    // keeps webhooks the outer loop; SQLite would otherwise scan the whole index).
+    return webhook_queue_from("SELECT COUNT(*), MIN(d.id) FROM webhooks w CROSS JOIN webhook_deliveries d "
+                              "ON d.webhook_id = w.id AND d.next_attempt_at IS NOT NULL");
 }
 
-void SqliteStore::commit(Transaction& tx) {
-    try {
-        tx.commit();
-    } catch (...) {
-        uncommitted_.clear();
-        throw;
-    }
-    auto committed = std::move(uncommitted_);
-    uncommitted_.clear();
-    if (bus_)
-        for (const auto& e : committed) bus_->publish(e);
-}
-
-std::vector<events::Event> SqliteStore::events_after(Id after_id, std::optional<Id> session_id, int limit) {
-    auto st = session_id ? db_.prepare("SELECT id, type, session_id, timestamp, data FROM events "
-                                       "WHERE id > ? AND session_id = ? ORDER BY id LIMIT ?")
-                         : db_.prepare("SELECT id, type, session_id, timestamp, data FROM events "
-                                       "WHERE id > ? ORDER BY id LIMIT ?");
-    if (session_id)
-        st.bind_all(after_id, *session_id, limit);
-    else
-        st.bind_all(after_id, limit);
-    std::vector<events::Event> out;
-    while (st.step())
-        out.push_back({st.int64(0), st.text(1), st.opt_int64(2), st.int64(3), st.text(4)});
-    return out;
-}
 
 }  // namespace gp::store::sqlite
+
+// The SQL both stores share, for SQLite.
+#include "store/sql/games.ipp"
+#include "store/sql/outbox.ipp"
+#include "store/sql/sessions.ipp"
+#include "store/sql/votes.ipp"
+#include "store/sql/webhooks.ipp"
+
+template class gp::store::sql::SqlStore<gp::store::sqlite::Db>;

@@ -7,14 +7,11 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
-#include <chrono>
-#include <thread>
-
 #include "domain/error.hpp"
 #include "events/payloads.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/sql/sql_store.hpp"
 
-namespace gp::store::sqlite {
+namespace gp::store::sql {
 
 namespace json = boost::json;
 using webhooks::Webhook;
@@ -25,7 +22,8 @@ constexpr const char* kWebhookSelect =
     "SELECT id, name, url, secret, events, enabled, created_at, consecutive_failures, disabled_at, disabled_reason, "
     "previous_secret, previous_secret_until, ordered, options, last_success_at, last_failure_at FROM webhooks ";
 
-Webhook read_webhook(const Stmt& st) {
+template <class Row>
+Webhook read_webhook(const Row& st) {
     Webhook w;
     w.id = st.int64(0);
     w.name = st.text(1);
@@ -55,15 +53,17 @@ std::string events_json(const std::vector<std::string>& events) {
     return json::serialize(a);
 }
 
-void write_event_types(Db& db, Id webhook_id, const std::vector<std::string>& events) {
+template <class D>
+void write_event_types(D& db, Id webhook_id, const std::vector<std::string>& events) {
     db.prepare("DELETE FROM webhook_events WHERE webhook_id = ?").bind_all(webhook_id).exec();
     for (const auto& e : events)
-        db.prepare("INSERT OR IGNORE INTO webhook_events (webhook_id, event_type) VALUES (?, ?)")
+        db.prepare("INSERT INTO webhook_events (webhook_id, event_type) VALUES (?, ?) ON CONFLICT DO NOTHING")
             .bind_all(webhook_id, e)
             .exec();
 }
 
-Id insert_delivery(Db& db, Id webhook_id, const events::Event& e) {
+template <class D>
+Id insert_delivery(D& db, Id webhook_id, const events::Event& e) {
     const auto now = domain::now_ms();
     db.prepare("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body, next_attempt_at, created_at) "
                "VALUES (?, NULLIF(?, 0), ?, ?, ?, ?)")
@@ -87,22 +87,25 @@ events::Event test_event() {
 
 }  // namespace
 
-std::vector<Webhook> SqliteStore::list_webhooks() {
+template <class D>
+std::vector<Webhook> SqlStore<D>::list_webhooks() {
     auto st = db_.prepare(std::string(kWebhookSelect) + "ORDER BY id");
     std::vector<Webhook> out;
     while (st.step()) out.push_back(read_webhook(st));
     return out;
 }
 
-std::optional<Webhook> SqliteStore::find_webhook(Id id) {
+template <class D>
+std::optional<Webhook> SqlStore<D>::find_webhook(Id id) {
     auto st = db_.prepare(std::string(kWebhookSelect) + "WHERE id = ?");
     st.bind_all(id);
     if (!st.step()) return std::nullopt;
     return read_webhook(st);
 }
 
-Webhook SqliteStore::create_webhook(const webhooks::WebhookFields& f) {
-    Transaction tx = begin();
+template <class D>
+Webhook SqlStore<D>::create_webhook(const webhooks::WebhookFields& f) {
+    auto tx = begin();
     db_.prepare("INSERT INTO webhooks (name, url, secret, events, enabled, created_at, ordered, options) "
                 "VALUES (?, ?, ?, ?, 1, ?, ?, ?)")
         .bind_all(f.name, f.url, f.secret, events_json(f.events), domain::now_ms(), f.ordered,
@@ -114,8 +117,9 @@ Webhook SqliteStore::create_webhook(const webhooks::WebhookFields& f) {
     return *find_webhook(id);
 }
 
-Webhook SqliteStore::update_webhook(Id id, const webhooks::WebhookPatch& p) {
-    Transaction tx = begin();
+template <class D>
+Webhook SqlStore<D>::update_webhook(Id id, const webhooks::WebhookPatch& p) {
+    auto tx = begin();
     auto found = find_webhook(id);
     if (!found) domain::not_found("Webhook not found");
     Webhook w = std::move(*found);
@@ -154,13 +158,15 @@ Webhook SqliteStore::update_webhook(Id id, const webhooks::WebhookPatch& p) {
     return w;
 }
 
-void SqliteStore::delete_webhook(Id id) {
+template <class D>
+void SqlStore<D>::delete_webhook(Id id) {
     // ON DELETE CASCADE removes its event types, deliveries and logs.
     db_.prepare("DELETE FROM webhooks WHERE id = ?").bind_all(id).exec();
     if (db_.changes() == 0) domain::not_found("Webhook not found");
 }
 
-Webhook SqliteStore::rotate_webhook_secret(Id id, const std::string& secret, domain::Millis previous_until) {
+template <class D>
+Webhook SqlStore<D>::rotate_webhook_secret(Id id, const std::string& secret, domain::Millis previous_until) {
     db_.prepare("UPDATE webhooks SET previous_secret = secret, previous_secret_until = ?, secret = ? WHERE id = ?")
         .bind_all(previous_until, secret, id)
         .exec();
@@ -168,8 +174,9 @@ Webhook SqliteStore::rotate_webhook_secret(Id id, const std::string& secret, dom
     return *find_webhook(id);
 }
 
-Id SqliteStore::enqueue_test_delivery(Id webhook_id) {
-    Transaction tx = begin();
+template <class D>
+Id SqlStore<D>::enqueue_test_delivery(Id webhook_id) {
+    auto tx = begin();
     auto w = find_webhook(webhook_id);
     if (!w) domain::not_found("Webhook not found");
     if (!w->enabled) domain::conflict("Webhook is disabled; enable it to send a test event");
@@ -178,8 +185,9 @@ Id SqliteStore::enqueue_test_delivery(Id webhook_id) {
     return id;
 }
 
-Id SqliteStore::redeliver(Id webhook_id, Id delivery_id) {
-    Transaction tx = begin();
+template <class D>
+Id SqlStore<D>::redeliver(Id webhook_id, Id delivery_id) {
+    auto tx = begin();
     auto w = find_webhook(webhook_id);
     if (!w) domain::not_found("Webhook not found");
     if (!w->enabled) domain::conflict("Webhook is disabled; enable it to redeliver");
@@ -195,8 +203,9 @@ Id SqliteStore::redeliver(Id webhook_id, Id delivery_id) {
     return id;
 }
 
-int SqliteStore::recover_failed_deliveries(Id webhook_id, domain::Millis since) {
-    Transaction tx = begin();
+template <class D>
+int SqlStore<D>::recover_failed_deliveries(Id webhook_id, domain::Millis since) {
+    auto tx = begin();
     auto w = find_webhook(webhook_id);
     if (!w) domain::not_found("Webhook not found");
     if (!w->enabled) domain::conflict("Webhook is disabled; enable it to recover its deliveries");
@@ -212,7 +221,8 @@ int SqliteStore::recover_failed_deliveries(Id webhook_id, domain::Millis since) 
     return recovered;
 }
 
-std::vector<webhooks::AttemptLog> SqliteStore::webhook_logs(Id webhook_id, int limit) {
+template <class D>
+std::vector<webhooks::AttemptLog> SqlStore<D>::webhook_logs(Id webhook_id, int limit) {
     if (!find_webhook(webhook_id)) domain::not_found("Webhook not found");
     auto st = db_.prepare(
         "SELECT l.id, l.delivery_id, l.event_type, l.attempt, l.status_code, l.error, l.response_body, "
@@ -227,7 +237,8 @@ std::vector<webhooks::AttemptLog> SqliteStore::webhook_logs(Id webhook_id, int l
     return out;
 }
 
-std::vector<webhooks::StatsRow> SqliteStore::webhook_stats_rows(domain::Millis since) {
+template <class D>
+std::vector<webhooks::StatsRow> SqlStore<D>::webhook_stats_rows(domain::Millis since) {
     auto st = db_.prepare("SELECT webhook_id, hour, delivered, failed, latency FROM webhook_stats WHERE hour >= ?");
     st.bind_all(since);
     std::vector<webhooks::StatsRow> out;
@@ -237,33 +248,8 @@ std::vector<webhooks::StatsRow> SqliteStore::webhook_stats_rows(domain::Millis s
     return out;
 }
 
-std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Millis now, int per_webhook_limit) {
-    auto st = db_.prepare(
-        "SELECT d.id, d.webhook_id, w.url, w.secret, "
-        "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, d.event_type, d.body, d.attempts + 1, w.options "
-        "FROM webhooks w JOIN webhook_deliveries d ON d.id IN ("
-        "  SELECT p.id FROM webhook_deliveries p "
-        "  WHERE p.webhook_id = w.id AND p.status = 'pending' AND p.next_attempt_at <= ?1 "
-        "  ORDER BY p.next_attempt_at, p.id LIMIT ?2) "
-        "WHERE w.enabled = 1 AND w.ordered = 0 "
-        "UNION ALL "
-        // An ordered webhook's oldest pending delivery, once due; the next only after its outcome
-        // is stored (only pending deliveries have a next_attempt_at).
-        "SELECT d.id, d.webhook_id, w.url, w.secret, "
-        "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, d.event_type, d.body, d.attempts + 1, w.options "
-        "FROM webhooks w JOIN webhook_deliveries d ON d.id = ("
-        "  SELECT min(p.id) FROM webhook_deliveries p WHERE p.webhook_id = w.id AND p.next_attempt_at IS NOT NULL) "
-        "WHERE w.enabled = 1 AND w.ordered = 1 AND d.next_attempt_at <= ?1 "
-        "ORDER BY 1");
-    st.bind_all(now, per_webhook_limit);
-    std::vector<webhooks::PendingDelivery> out;
-    while (st.step())
-        out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.opt_text(4), st.text(5), st.text(6),
-                       st.integer(7), st.opt_text(8)});
-    return out;
-}
-
-std::optional<domain::Millis> SqliteStore::next_delivery_due(domain::Millis after) {
+template <class D>
+std::optional<domain::Millis> SqlStore<D>::next_delivery_due(domain::Millis after) {
     auto st = db_.prepare(
         "SELECT MIN((SELECT p.next_attempt_at FROM webhook_deliveries p "
         "            WHERE p.webhook_id = w.id AND p.status = 'pending' AND p.next_attempt_at > ? "
@@ -273,21 +259,21 @@ std::optional<domain::Millis> SqliteStore::next_delivery_due(domain::Millis afte
     return st.step() ? st.opt_int64(0) : std::nullopt;
 }
 
-std::size_t SqliteStore::record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
+template <class D>
+std::size_t SqlStore<D>::record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
                                          const webhooks::DisablePolicy& policy) {
-    // A previous call ended early for the event loop: let its transaction through first.
-    while (db_.yields_to_event_loop()) std::this_thread::sleep_for(std::chrono::microseconds(20));
+    // A previous call ended early for the foreground: let its transaction through first.
+    let_foreground_through();
     const auto now = domain::now_ms();
-    Transaction tx = begin();
+    auto tx = begin();
     std::size_t stored = 0;
     std::vector<webhooks::AttemptOutcome> logged;  // of deliveries that still exist
     for (const auto& o : outcomes) {
-        // Yield the write lock to the event loop between two outcomes.
-        if (stored > 0 && db_.yields_to_event_loop()) break;
+        // Yield the database to the foreground between two outcomes.
+        if (stored > 0 && foreground_waiting()) break;
         ++stored;
         const char* status = o.success ? "delivered" : o.retry_at ? "pending" : "failed";
-        db_.prepare("UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, delivered_at = ? "
-                    "WHERE id = ? AND status = 'pending'")
+        db_.prepare(store_outcome_sql())
             .bind_all(status, o.attempt, o.retry_at, o.success ? std::optional(now) : std::nullopt, o.delivery_id)
             .exec();
         if (db_.changes() == 0) continue;  // deleted with its webhook while in flight
@@ -305,7 +291,7 @@ std::size_t SqliteStore::record_attempts(std::span<const webhooks::AttemptOutcom
                 .exec();
             continue;
         }
-        db_.prepare("UPDATE webhooks SET failing_since = ifnull(failing_since, ?), "
+        db_.prepare("UPDATE webhooks SET failing_since = COALESCE(failing_since, ?), "
                     "consecutive_failures = consecutive_failures + ? WHERE id = ?")
             .bind_all(now, o.retry_at ? 0 : 1, o.webhook_id)
             .exec();
@@ -335,12 +321,12 @@ std::size_t SqliteStore::record_attempts(std::span<const webhooks::AttemptOutcom
         if (st.step()) latency = webhooks::LatencyHistogram::decode(st.text(0));
         latency.merge(row.latency);
         db_.prepare("INSERT INTO webhook_stats (webhook_id, hour, delivered, failed, latency) VALUES (?, ?, ?, ?, ?) "
-                    "ON CONFLICT (webhook_id, hour) DO UPDATE SET delivered = delivered + excluded.delivered, "
-                    "failed = failed + excluded.failed, latency = excluded.latency")
+                    "ON CONFLICT (webhook_id, hour) DO UPDATE SET delivered = webhook_stats.delivered + excluded.delivered, "
+                    "failed = webhook_stats.failed + excluded.failed, latency = excluded.latency")
             .bind_all(row.webhook_id, row.hour, row.delivered, row.failed, latency.encode())
             .exec();
-        db_.prepare("UPDATE webhooks SET last_success_at = ifnull(?, last_success_at), "
-                    "last_failure_at = ifnull(?, last_failure_at) WHERE id = ?")
+        db_.prepare("UPDATE webhooks SET last_success_at = COALESCE(?, last_success_at), "
+                    "last_failure_at = COALESCE(?, last_failure_at) WHERE id = ?")
             .bind_all(row.last_success_at, row.last_failure_at, row.webhook_id)
             .exec();
     }
@@ -348,13 +334,9 @@ std::size_t SqliteStore::record_attempts(std::span<const webhooks::AttemptOutcom
     return stored;
 }
 
-WebhookQueue SqliteStore::webhook_queue() {
-    // Only pending deliveries have a next_attempt_at, so each webhook's range of the due
-    // index holds just its pending ones: neither query reads a finished delivery (CROSS
-    // JOIN keeps webhooks the outer loop; SQLite would otherwise scan the whole index).
-    auto count = db_.prepare(
-        "SELECT COUNT(*), MIN(d.id) FROM webhooks w CROSS JOIN webhook_deliveries d "
-        "ON d.webhook_id = w.id AND d.next_attempt_at IS NOT NULL");
+template <class D>
+WebhookQueue SqlStore<D>::webhook_queue_from(const char* count_sql) {
+    auto count = db_.prepare(count_sql);
     count.step();
     WebhookQueue q{count.int64(0), std::nullopt};
     if (const auto oldest = count.opt_int64(1)) {
@@ -365,12 +347,14 @@ WebhookQueue SqliteStore::webhook_queue() {
     return q;
 }
 
-int SqliteStore::prune_webhook_history(domain::Millis before, int limit) {
-    Transaction tx = begin();
+template <class D>
+int SqlStore<D>::prune_webhook_history(domain::Millis before, int limit) {
+    auto tx = begin();
+    if (!claim_retention()) return 0;
     // webhook_logs go with their delivery (ON DELETE CASCADE). Ids follow created_at,
-    // so only the rowid range below the first recent delivery is walked.
+    // so only the id range below the first recent delivery is walked.
     db_.prepare("DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries "
-                "WHERE status <> 'pending' AND created_at < ?1 AND id < ifnull((SELECT id FROM webhook_deliveries "
+                "WHERE status <> 'pending' AND created_at < ?1 AND id < COALESCE((SELECT id FROM webhook_deliveries "
                 "WHERE created_at >= ?1 ORDER BY id LIMIT 1), 9223372036854775807) ORDER BY id LIMIT ?2)")
         .bind_all(before, limit)
         .exec();
@@ -383,7 +367,8 @@ int SqliteStore::prune_webhook_history(domain::Millis before, int limit) {
     return deleted;
 }
 
-void SqliteStore::enqueue_webhook_deliveries(const events::Event& e) {
+template <class D>
+void SqlStore<D>::enqueue_webhook_deliveries(const events::Event& e) {
     const auto now = domain::now_ms();
     db_.prepare("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body, next_attempt_at, created_at) "
                 "SELECT w.id, ?, ?, ?, ?, ? FROM webhook_events we JOIN webhooks w ON w.id = we.webhook_id "
@@ -392,4 +377,4 @@ void SqliteStore::enqueue_webhook_deliveries(const events::Event& e) {
         .exec();
 }
 
-}  // namespace gp::store::sqlite
+}  // namespace gp::store::sql

@@ -1,9 +1,9 @@
 #include <set>
 
 #include "domain/error.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/sql/sql_store.hpp"
 
-namespace gp::store::sqlite {
+namespace gp::store::sql {
 
 namespace {
 
@@ -12,7 +12,8 @@ constexpr const char* kGameColumns =
     "game_type, secondary_type, play_count, popularity_score, upvotes, downvotes, enabled, favor_bias, "
     "created_at";
 
-domain::Game read_game(const Stmt& st) {
+template <class Row>
+domain::Game read_game(const Row& st) {
     domain::Game g;
     g.id = st.int64(0);
     g.pack_name = st.text(1);
@@ -34,16 +35,18 @@ domain::Game read_game(const Stmt& st) {
     return g;
 }
 
-domain::Pack read_pack(const Stmt& st) {
+template <class Row>
+domain::Pack read_pack(const Row& st) {
     return {st.int64(0), st.text(1), st.integer(2), st.int64(3)};
 }
 
 // The filtered catalogue query. Only the clause set varies (a handful of shapes, each
 // prepared once and cached by the Db); values are always bound.
-std::vector<domain::Game> query_games(Db& db, const domain::GameFilter& f) {
+template <class D>
+std::vector<domain::Game> query_games(D& db, const domain::GameFilter& f) {
     using domain::DrawingFilter;
     using domain::LengthFilter;
-    std::string sql = std::string("SELECT ") + kGameColumns + " FROM games WHERE 1";
+    std::string sql = std::string("SELECT ") + kGameColumns + " FROM games WHERE 1 = 1";
     if (f.enabled) sql += " AND enabled = ?1";
     if (f.player_count) sql += " AND min_players <= ?2 AND max_players >= ?2";
     if (f.drawing == DrawingFilter::Only) sql += " AND game_type = 'Drawing'";
@@ -66,7 +69,8 @@ std::vector<domain::Game> query_games(Db& db, const domain::GameFilter& f) {
     return games;
 }
 
-void insert_game(Db& db, const domain::GameFields& g) {
+template <class D>
+void insert_game(D& db, const domain::GameFields& g) {
     db.prepare("INSERT INTO games (pack_name, title, min_players, max_players, length_minutes, has_audience, "
                "family_friendly, game_type, secondary_type, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind_all(g.pack_name, g.title, g.min_players, g.max_players, g.length_minutes, g.has_audience,
@@ -78,30 +82,35 @@ void insert_game(Db& db, const domain::GameFields& g) {
 
 // Packs rows are never deleted, so a catalogue that was seeded once is not seeded
 // again after its games were deleted.
-bool SqliteStore::catalogue_empty() {
+template <class D>
+bool SqlStore<D>::catalogue_empty() {
     auto st = db_.prepare("SELECT NOT EXISTS (SELECT 1 FROM games) AND NOT EXISTS (SELECT 1 FROM packs)");
     return st.step() && st.boolean(0);
 }
 
-std::vector<domain::Game> SqliteStore::list_games(const domain::GameFilter& filter) {
+template <class D>
+std::vector<domain::Game> SqlStore<D>::list_games(const domain::GameFilter& filter) {
     return query_games(db_, filter);
 }
 
-std::optional<domain::Game> SqliteStore::find_game(Id id) {
+template <class D>
+std::optional<domain::Game> SqlStore<D>::find_game(Id id) {
     auto st = db_.prepare(std::string("SELECT ") + kGameColumns + " FROM games WHERE id = ?");
     st.bind(1, id);
     if (!st.step()) return std::nullopt;
     return read_game(st);
 }
 
-domain::Game SqliteStore::load_game(Id id) {
+template <class D>
+domain::Game SqlStore<D>::load_game(Id id) {
     auto game = find_game(id);
     if (!game) domain::not_found("Game not found");
     return std::move(*game);
 }
 
-domain::Game SqliteStore::create_game(const domain::GameFields& fields) {
-    Transaction tx = begin();
+template <class D>
+domain::Game SqlStore<D>::create_game(const domain::GameFields& fields) {
+    auto tx = begin();
     ensure_pack(fields.pack_name);
     insert_game(db_, fields);
     const Id id = db_.last_insert_id();
@@ -110,8 +119,9 @@ domain::Game SqliteStore::create_game(const domain::GameFields& fields) {
     return load_game(id);
 }
 
-domain::Game SqliteStore::update_game(Id id, const domain::GameFields& g) {
-    Transaction tx = begin();
+template <class D>
+domain::Game SqlStore<D>::update_game(Id id, const domain::GameFields& g) {
+    auto tx = begin();
     ensure_pack(g.pack_name);
     db_.prepare("UPDATE games SET pack_name = ?, title = ?, min_players = ?, max_players = ?, length_minutes = ?, "
                 "has_audience = ?, family_friendly = ?, game_type = ?, secondary_type = ? WHERE id = ?")
@@ -124,21 +134,24 @@ domain::Game SqliteStore::update_game(Id id, const domain::GameFields& g) {
     return load_game(id);
 }
 
-void SqliteStore::delete_game(Id id) {
+template <class D>
+void SqlStore<D>::delete_game(Id id) {
     // session_games and live_votes rows of the game go with it (ON DELETE CASCADE).
     db_.prepare("DELETE FROM games WHERE id = ?").bind(1, id).exec();
     if (db_.changes() == 0) domain::not_found("Game not found");
     catalogue_changed();
 }
 
-domain::Game SqliteStore::toggle_game(Id id) {
+template <class D>
+domain::Game SqlStore<D>::toggle_game(Id id) {
     db_.prepare("UPDATE games SET enabled = 1 - enabled WHERE id = ?").bind(1, id).exec();
     if (db_.changes() == 0) domain::not_found("Game not found");
     catalogue_changed();
     return load_game(id);
 }
 
-domain::Game SqliteStore::set_game_favor(Id id, int favor_bias) {
+template <class D>
+domain::Game SqlStore<D>::set_game_favor(Id id, int favor_bias) {
     db_.prepare("UPDATE games SET favor_bias = ? WHERE id = ?").bind_all(favor_bias, id).exec();
     if (db_.changes() == 0) domain::not_found("Game not found");
     catalogue_changed();
@@ -147,7 +160,8 @@ domain::Game SqliteStore::set_game_favor(Id id, int favor_bias) {
 
 // Only packs that hold at least one game: the packs table also remembers the favor
 // bias of packs whose games were all deleted or renamed.
-std::vector<domain::Pack> SqliteStore::list_packs() {
+template <class D>
+std::vector<domain::Pack> SqlStore<D>::list_packs() {
     auto st = db_.prepare(
         "SELECT id, name, favor_bias, created_at FROM packs p "
         "WHERE EXISTS (SELECT 1 FROM games g WHERE g.pack_name = p.name) ORDER BY name");
@@ -156,16 +170,18 @@ std::vector<domain::Pack> SqliteStore::list_packs() {
     return packs;
 }
 
-std::vector<domain::PackMeta> SqliteStore::pack_meta() {
+template <class D>
+std::vector<domain::PackMeta> SqlStore<D>::pack_meta() {
     auto st = db_.prepare(
         "SELECT g.pack_name, COALESCE(p.favor_bias, 0), COUNT(*), SUM(g.enabled), SUM(g.play_count) "
-        "FROM games g LEFT JOIN packs p ON p.name = g.pack_name GROUP BY g.pack_name ORDER BY g.pack_name");
+        "FROM games g LEFT JOIN packs p ON p.name = g.pack_name GROUP BY g.pack_name, p.favor_bias ORDER BY g.pack_name");
     std::vector<domain::PackMeta> out;
     while (st.step()) out.push_back({st.text(0), st.integer(1), st.integer(2), st.integer(3), st.integer(4)});
     return out;
 }
 
-int SqliteStore::set_pack_enabled(const std::string& pack, bool enabled) {
+template <class D>
+int SqlStore<D>::set_pack_enabled(const std::string& pack, bool enabled) {
     db_.prepare("UPDATE games SET enabled = ? WHERE pack_name = ?").bind_all(enabled, pack).exec();
     const int games = db_.changes();
     if (games == 0) domain::not_found("Pack not found");
@@ -173,7 +189,8 @@ int SqliteStore::set_pack_enabled(const std::string& pack, bool enabled) {
     return games;
 }
 
-domain::Pack SqliteStore::set_pack_favor(const std::string& pack, int favor_bias) {
+template <class D>
+domain::Pack SqlStore<D>::set_pack_favor(const std::string& pack, int favor_bias) {
     auto st = db_.prepare(
         "UPDATE packs SET favor_bias = ?1 WHERE name = ?2 AND EXISTS (SELECT 1 FROM games WHERE pack_name = ?2) "
         "RETURNING id, name, favor_bias, created_at");
@@ -183,8 +200,9 @@ domain::Pack SqliteStore::set_pack_favor(const std::string& pack, int favor_bias
     return read_pack(st);
 }
 
-int SqliteStore::import_games(const std::vector<domain::GameFields>& rows) {
-    Transaction tx = begin();
+template <class D>
+int SqlStore<D>::import_games(const std::vector<domain::GameFields>& rows) {
+    auto tx = begin();
     std::set<std::string> packs;
     for (const auto& g : rows)
         if (packs.insert(g.pack_name).second) ensure_pack(g.pack_name);
@@ -194,14 +212,11 @@ int SqliteStore::import_games(const std::vector<domain::GameFields>& rows) {
     return static_cast<int>(rows.size());
 }
 
-std::uint64_t SqliteStore::catalogue_version() { return catalogue_version_; }
-
-void SqliteStore::catalogue_changed() { ++catalogue_version_; }
-
-void SqliteStore::ensure_pack(const std::string& name) {
+template <class D>
+void SqlStore<D>::ensure_pack(const std::string& name) {
     db_.prepare("INSERT INTO packs (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
         .bind_all(name, domain::now_ms())
         .exec();
 }
 
-}  // namespace gp::store::sqlite
+}  // namespace gp::store::sql

@@ -11,9 +11,9 @@
 #include "domain/error.hpp"
 #include "domain/votes.hpp"
 #include "events/payloads.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/sql/sql_store.hpp"
 
-namespace gp::store::sqlite {
+namespace gp::store::sql {
 
 namespace {
 
@@ -23,7 +23,8 @@ using domain::VoteType;
 int stored_vote(VoteType t) { return t == VoteType::Up ? 1 : -1; }
 
 // Adds votes to a game's totals; its popularity is always upvotes - downvotes.
-void add_votes(Db& db, Id game_id, int upvotes, int downvotes) {
+template <class D>
+void add_votes(D& db, Id game_id, int upvotes, int downvotes) {
     db.prepare("UPDATE games SET upvotes = upvotes + ?1, downvotes = downvotes + ?2, "
                "popularity_score = upvotes + ?1 - downvotes - ?2 WHERE id = ?3")
         .bind_all(upvotes, downvotes, game_id)
@@ -55,7 +56,8 @@ constexpr std::size_t kStatsListLength = 10;
 // else (a vote after the end) the last ones.
 constexpr int kUnmatchedVoteCandidates = 5;
 
-json::array games_nearest(Db& db, Id session_id, bool first_ones) {
+template <class D>
+json::array games_nearest(D& db, Id session_id, bool first_ones) {
     auto st = db.prepare(std::string("SELECT g.title, sg.played_at FROM session_games sg JOIN games g ON g.id = sg.game_id "
                                      "WHERE sg.session_id = ? ORDER BY ") +
                          (first_ones ? "sg.played_at, sg.id" : "sg.played_at DESC, sg.id DESC") + " LIMIT ?");
@@ -69,8 +71,9 @@ json::array games_nearest(Db& db, Id session_id, bool first_ones) {
 
 }  // namespace
 
-domain::ChatImportResult SqliteStore::import_chat(Id session_id, const std::vector<domain::ChatMessage>& log) {
-    Transaction tx = begin();
+template <class D>
+domain::ChatImportResult SqlStore<D>::import_chat(Id session_id, const std::vector<domain::ChatMessage>& log) {
+    auto tx = begin();
     const auto session = load_session(session_id);
     const auto games = session_games(session_id, {});
     const auto starts = start_times(games);
@@ -108,8 +111,9 @@ domain::ChatImportResult SqliteStore::import_chat(Id session_id, const std::vect
     return result;
 }
 
-LiveVoteResult SqliteStore::record_live_vote(const LiveVoteInput& vote) {
-    Transaction tx = begin();
+template <class D>
+LiveVoteResult SqlStore<D>::record_live_vote(const LiveVoteInput& vote) {
+    auto tx = begin();
     const auto session = active_session();
     if (!session) domain::not_found("No active session found");
     // Index lookups only (session_games_by_session): a vote costs the same in a session of any length.
@@ -159,14 +163,15 @@ LiveVoteResult SqliteStore::record_live_vote(const LiveVoteInput& vote) {
     return {*session, std::move(game)};
 }
 
-VotePage SqliteStore::list_votes(const VoteQuery& q) {
+template <class D>
+VotePage SqlStore<D>::list_votes(const VoteQuery& q) {
     // Only the clause set varies (each shape prepared once and cached); values are bound.
-    std::string where = " WHERE 1";
+    std::string where = " WHERE 1 = 1";
     if (q.session_id) where += " AND lv.session_id = ?1";
     if (q.game_id) where += " AND lv.game_id = ?2";
     if (q.username) where += " AND lv.username = ?3";
     if (q.vote_type) where += " AND lv.vote_type = ?4";
-    auto bind_filters = [&q](Stmt& st) {
+    auto bind_filters = [&q](auto& st) {
         if (q.session_id) st.bind(1, *q.session_id);
         if (q.game_id) st.bind(2, *q.game_id);
         if (q.username) st.bind(3, *q.username);
@@ -191,12 +196,14 @@ VotePage SqliteStore::list_votes(const VoteQuery& q) {
     return page;
 }
 
-std::vector<SessionVoteRow> SqliteStore::session_votes(Id session_id) {
+template <class D>
+std::vector<SessionVoteRow> SqlStore<D>::session_votes(Id session_id) {
     load_session(session_id);
     auto st = db_.prepare(
-        "SELECT lv.game_id, g.title, g.pack_name, SUM(lv.vote_type = 1), SUM(lv.vote_type = -1), "
+        "SELECT lv.game_id, g.title, g.pack_name, SUM(CASE WHEN lv.vote_type = 1 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN lv.vote_type = -1 THEN 1 ELSE 0 END), "
         "SUM(lv.vote_type) AS net, COUNT(*) AS total FROM live_votes lv JOIN games g ON g.id = lv.game_id "
-        "WHERE lv.session_id = ? GROUP BY lv.game_id ORDER BY net DESC, total DESC, g.title, lv.game_id");
+        "WHERE lv.session_id = ? GROUP BY lv.game_id, g.title, g.pack_name ORDER BY net DESC, total DESC, g.title, lv.game_id");
     st.bind_all(session_id);
     std::vector<SessionVoteRow> rows;
     while (st.step())
@@ -205,7 +212,8 @@ std::vector<SessionVoteRow> SqliteStore::session_votes(Id session_id) {
     return rows;
 }
 
-domain::Stats SqliteStore::stats() {
+template <class D>
+domain::Stats SqlStore<D>::stats() {
     domain::Stats s;
     const auto games = list_games({});
     std::set<std::string> packs;
@@ -243,4 +251,4 @@ domain::Stats SqliteStore::stats() {
     return s;
 }
 
-}  // namespace gp::store::sqlite
+}  // namespace gp::store::sql

@@ -1,0 +1,371 @@
+#include "store/postgres/pg_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "store/postgres/listener.hpp"
+
+namespace gp::store::postgres {
+
+namespace {
+
+// Advisory lock keys (one namespace per database): start-up (migrations, seeding), the
+// outbox (event ids in commit order), webhook history retention.
+constexpr std::int64_t kStartupLock = 0x67700001;
+constexpr std::int64_t kOutboxLock = 0x67700002;
+constexpr std::int64_t kRetentionLock = 0x67700003;
+// Delivery claimers: pg_advisory_lock(kClaimerLockClass, claimer id), held by the engine's connection.
+constexpr int kClaimerLockClass = 0x6770;
+constexpr domain::Millis kReclaimIntervalMs = 1000;
+
+constexpr const char* kEventsChannel = "gamepicker_events";
+constexpr const char* kCatalogueChannel = "gamepicker_catalogue";
+
+// Versioned schema migrations: entry i brings the schema to version i + 1. Append only.
+// The tables and columns are SQLite's (sqlite_store.cpp, as of its migration 5), so the
+// shared SQL runs on both: integers for booleans, milliseconds since the epoch in BIGINT,
+// text compared byte by byte (COLLATE "C", as SQLite's BINARY) so lists sort the same.
+const char* const kMigrations[] = {
+    R"sql(
+CREATE TABLE packs (
+  id BIGSERIAL PRIMARY KEY,
+  name TEXT COLLATE "C" NOT NULL UNIQUE,
+  favor_bias INTEGER NOT NULL DEFAULT 0 CHECK (favor_bias IN (-1, 0, 1)),
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE games (
+  id BIGSERIAL PRIMARY KEY,
+  pack_name TEXT COLLATE "C" NOT NULL,
+  title TEXT COLLATE "C" NOT NULL,
+  min_players INTEGER NOT NULL,
+  max_players INTEGER NOT NULL,
+  length_minutes INTEGER,
+  has_audience INTEGER NOT NULL DEFAULT 0,
+  family_friendly INTEGER NOT NULL DEFAULT 0,
+  game_type TEXT COLLATE "C",
+  secondary_type TEXT COLLATE "C",
+  play_count INTEGER NOT NULL DEFAULT 0,
+  popularity_score INTEGER NOT NULL DEFAULT 0,
+  upvotes INTEGER NOT NULL DEFAULT 0,
+  downvotes INTEGER NOT NULL DEFAULT 0,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  favor_bias INTEGER NOT NULL DEFAULT 0 CHECK (favor_bias IN (-1, 0, 1)),
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX games_by_pack ON games (pack_name, title);
+CREATE TABLE sessions (
+  id BIGSERIAL PRIMARY KEY,
+  notes TEXT COLLATE "C",
+  is_active INTEGER NOT NULL DEFAULT 1,
+  created_at BIGINT NOT NULL,
+  closed_at BIGINT,
+  games_played INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX sessions_one_active ON sessions (is_active) WHERE is_active = 1;
+CREATE TABLE session_games (
+  id BIGSERIAL PRIMARY KEY,
+  session_id BIGINT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  game_id BIGINT NOT NULL REFERENCES games (id) ON DELETE CASCADE,
+  played_at BIGINT NOT NULL,
+  manually_added INTEGER NOT NULL DEFAULT 0,
+  status TEXT COLLATE "C" NOT NULL DEFAULT 'playing' CHECK (status IN ('playing', 'played', 'skipped')),
+  room_code TEXT COLLATE "C",
+  player_count INTEGER,
+  player_check INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX session_games_by_session ON session_games (session_id, played_at, id);
+CREATE INDEX session_games_by_game ON session_games (game_id);
+CREATE INDEX session_games_playing ON session_games (session_id) WHERE status = 'playing';
+CREATE TABLE live_votes (
+  id BIGSERIAL PRIMARY KEY,
+  session_id BIGINT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  game_id BIGINT NOT NULL REFERENCES games (id) ON DELETE CASCADE,
+  username TEXT COLLATE "C" NOT NULL,
+  vote_type INTEGER NOT NULL CHECK (vote_type IN (1, -1)),
+  timestamp BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX live_votes_by_time ON live_votes (timestamp DESC, id DESC);
+CREATE INDEX live_votes_by_user ON live_votes (username, timestamp);
+CREATE INDEX live_votes_by_session ON live_votes (session_id, game_id);
+CREATE TABLE chat_votes (
+  id BIGSERIAL PRIMARY KEY,
+  session_id BIGINT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  session_game_id BIGINT NOT NULL REFERENCES session_games (id) ON DELETE CASCADE,
+  username TEXT COLLATE "C" NOT NULL,
+  vote_type INTEGER NOT NULL CHECK (vote_type IN (1, -1)),
+  timestamp BIGINT NOT NULL,
+  UNIQUE (session_id, username, timestamp, vote_type)
+);
+CREATE INDEX chat_votes_by_session_game ON chat_votes (session_game_id);
+-- Ids are taken under kOutboxLock, so they become visible in id order.
+CREATE TABLE events (
+  id BIGSERIAL PRIMARY KEY,
+  type TEXT COLLATE "C" NOT NULL,
+  session_id BIGINT,
+  timestamp BIGINT NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX events_by_session ON events (session_id, id);
+CREATE TABLE webhooks (
+  id BIGSERIAL PRIMARY KEY,
+  name TEXT COLLATE "C" NOT NULL,
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  events TEXT NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_at BIGINT NOT NULL,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0,
+  disabled_at BIGINT,
+  previous_secret TEXT,
+  previous_secret_until BIGINT,
+  disabled_reason TEXT,
+  failing_since BIGINT,
+  ordered INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE webhook_events (
+  webhook_id BIGINT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+  event_type TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (event_type, webhook_id)
+);
+CREATE INDEX webhook_events_by_hook ON webhook_events (webhook_id);
+CREATE TABLE webhook_deliveries (
+  id BIGSERIAL PRIMARY KEY,
+  webhook_id BIGINT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+  event_id BIGINT,
+  event_type TEXT NOT NULL,
+  body TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT,
+  created_at BIGINT NOT NULL,
+  delivered_at BIGINT
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (webhook_id, next_attempt_at, id);
+CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (id) WHERE status <> 'pending';
+CREATE TABLE webhook_logs (
+  id BIGSERIAL PRIMARY KEY,
+  webhook_id BIGINT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+  delivery_id BIGINT NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+  event_type TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  status_code INTEGER,
+  error TEXT,
+  response_body TEXT,
+  duration_ms INTEGER NOT NULL,
+  success INTEGER NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX webhook_logs_by_hook ON webhook_logs (webhook_id, id DESC);
+CREATE INDEX webhook_logs_by_delivery ON webhook_logs (delivery_id);
+-- Bumped with every catalogue change by any instance (catalogue_version()).
+CREATE TABLE catalogue_version (one INTEGER PRIMARY KEY CHECK (one = 1), version BIGINT NOT NULL);
+INSERT INTO catalogue_version VALUES (1, 1);
+)sql",
+    // Who claimed a delivery (the claimer's advisory lock is held while it lives), so the
+    // claims of an instance that died are taken over at once instead of after the lease.
+    R"sql(
+ALTER TABLE webhook_deliveries ADD COLUMN claimed_by BIGINT;
+CREATE INDEX webhook_deliveries_claimed ON webhook_deliveries (claimed_by) WHERE claimed_by IS NOT NULL;
+)sql",
+    // SQLite's migration 6: webhook delivery options (JSON text, NULL = defaults), the last
+    // success and failure, and one stats row per webhook and hour.
+    R"sql(
+ALTER TABLE webhooks ADD COLUMN options TEXT;
+ALTER TABLE webhooks ADD COLUMN last_success_at BIGINT;
+ALTER TABLE webhooks ADD COLUMN last_failure_at BIGINT;
+CREATE TABLE webhook_stats (
+  webhook_id BIGINT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+  hour BIGINT NOT NULL,
+  delivered BIGINT NOT NULL,
+  failed BIGINT NOT NULL,
+  latency TEXT NOT NULL,
+  PRIMARY KEY (webhook_id, hour)
+);
+)sql",
+};
+
+}  // namespace
+
+PgStore::PgStore(const std::string& url, const events::Bus* bus, std::chrono::milliseconds lease)
+    : SqlStore(bus, url), url_(url), lease_(lease) {
+    migrate();
+    if (!bus) {  // the delivery engine's connection: it claims deliveries under an id of its own
+        std::random_device random;
+        for (;;) {
+            claimer_ = std::uniform_int_distribution<std::int64_t>(1, 0x7fffffff)(random);
+            auto st = db_.prepare("SELECT pg_try_advisory_lock(?::integer, ?::integer)");
+            st.bind_all(kClaimerLockClass, claimer_);
+            if (st.step() && st.boolean(0)) break;
+        }
+    }
+    auto st = db_.prepare("SELECT (SELECT COALESCE(MAX(id), 0) FROM events), (SELECT version FROM catalogue_version)");
+    st.step();
+    published_up_to_ = st.int64(0);
+    catalogue_version_ = static_cast<std::uint64_t>(st.int64(1));
+}
+
+PgStore::~PgStore() { listener_.reset(); }
+
+void PgStore::exclusively(const std::function<void()>& f) {
+    db_.prepare("SELECT pg_advisory_lock(?)").bind(1, kStartupLock).exec();
+    try {
+        f();
+    } catch (...) {
+        db_.prepare("SELECT pg_advisory_unlock(?)").bind(1, kStartupLock).exec();
+        throw;
+    }
+    db_.prepare("SELECT pg_advisory_unlock(?)").bind(1, kStartupLock).exec();
+}
+
+void PgStore::migrate() {
+    exclusively([this] { apply_migrations(kMigrations); });
+}
+
+void PgStore::follow_cluster(std::function<void(std::function<void()>)> post_to_loop) {
+    // The notification only says "look": one request to the loop at a time, however many arrive.
+    auto request_publish = [this, post_to_loop] {
+        if (!publish_requested_.exchange(true)) post_to_loop([this] {
+                publish_requested_ = false;
+                try {
+                    publish_new_events();
+                    // Also what a lost catalogue notification would have said.
+                    auto st = db_.prepare("SELECT version FROM catalogue_version");
+                    if (st.step()) note_catalogue_version(static_cast<std::uint64_t>(st.int64(0)));
+                } catch (const std::exception& e) {
+                    spdlog::error("msg=\"reading new outbox events failed\" error=\"{}\"", e.what());
+                }
+            });
+    };
+    listener_ = std::make_unique<Listener>(
+        url_, std::vector<std::string>{kEventsChannel, kCatalogueChannel},
+        [this, request_publish](const std::string& channel, const std::string& payload) {
+            if (channel == kCatalogueChannel)
+                note_catalogue_version(std::strtoull(payload.c_str(), nullptr, 10));
+            else
+                request_publish();
+        },
+        request_publish);
+}
+
+void PgStore::publish_new_events() {
+    if (!bus_) return;
+    for (;;) {
+        const auto batch = events_after(published_up_to_, std::nullopt, 500);
+        for (const auto& e : batch) {
+            published_up_to_ = e.id;
+            bus_->publish(e);
+        }
+        if (batch.size() < 500) return;
+    }
+}
+
+// Ids in commit order: a transaction takes its event ids under a lock it holds until
+// it commits, so no reader asking for id > last can see a later id before an earlier one.
+void PgStore::before_event_id() { db_.prepare("SELECT pg_advisory_xact_lock(?)").bind(1, kOutboxLock).exec(); }
+
+void PgStore::before_commit_of_events() {
+    db_.prepare("SELECT pg_notify(?, ?)").bind_all(kEventsChannel, std::to_string(uncommitted_.back().id)).exec();
+}
+
+// Other instances' events committed before this one are published first, in id order.
+void PgStore::publish_committed(std::vector<events::Event>) { publish_new_events(); }
+
+std::uint64_t PgStore::catalogue_version() { return catalogue_version_.load(std::memory_order_relaxed); }
+
+void PgStore::note_catalogue_version(std::uint64_t version) {
+    auto seen = catalogue_version_.load(std::memory_order_relaxed);
+    while (seen < version && !catalogue_version_.compare_exchange_weak(seen, version, std::memory_order_relaxed)) {
+    }
+}
+
+void PgStore::catalogue_changed() {
+    auto st = db_.prepare(
+        "WITH bumped AS (UPDATE catalogue_version SET version = version + 1 RETURNING version) "
+        "SELECT version, pg_notify(?, version::text) FROM bumped");
+    st.bind(1, kCatalogueChannel);
+    if (st.step()) note_catalogue_version(static_cast<std::uint64_t>(st.int64(0)));
+}
+
+// Claims the due deliveries: each is leased to this instance (next_attempt_at moves to the
+// lease's end, so no other instance takes it meanwhile; record_attempts sets the real next
+// attempt). Rows another instance is claiming at this moment are skipped, not waited for.
+// An ordered webhook's oldest pending delivery only, as on SQLite.
+std::vector<webhooks::PendingDelivery> PgStore::due_deliveries(domain::Millis now, int per_webhook_limit) {
+    if (now - last_reclaim_ >= kReclaimIntervalMs) {
+        last_reclaim_ = now;
+        reclaim_orphans(now);
+    }
+    auto st = db_.prepare(
+        "WITH due AS ("
+        "  SELECT p.id FROM webhooks w CROSS JOIN LATERAL ("
+        "    SELECT q.id FROM webhook_deliveries q "
+        "    WHERE q.webhook_id = w.id AND q.status = 'pending' AND q.next_attempt_at <= ?1 "
+        "    ORDER BY q.next_attempt_at, q.id LIMIT ?2 FOR UPDATE SKIP LOCKED) p "
+        "  WHERE w.enabled = 1 AND w.ordered = 0 "
+        "  UNION ALL "
+        "  SELECT p.id FROM webhooks w CROSS JOIN LATERAL ("
+        "    SELECT q.id FROM webhook_deliveries q "
+        "    WHERE q.id = (SELECT min(r.id) FROM webhook_deliveries r "
+        "                  WHERE r.webhook_id = w.id AND r.next_attempt_at IS NOT NULL) "
+        "      AND q.next_attempt_at <= ?1 FOR UPDATE SKIP LOCKED) p "
+        "  WHERE w.enabled = 1 AND w.ordered = 1), "
+        "claimed AS (UPDATE webhook_deliveries d SET next_attempt_at = ?3, claimed_by = ?4 FROM due WHERE d.id = due.id "
+        "  RETURNING d.id, d.webhook_id, d.event_type, d.body, d.attempts + 1 AS attempt) "
+        "SELECT c.id, c.webhook_id, w.url, w.secret, "
+        "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, c.event_type, c.body, c.attempt, w.options "
+        "FROM claimed c JOIN webhooks w ON w.id = c.webhook_id ORDER BY c.id");
+    st.bind_all(now, per_webhook_limit, now + lease_.count(), claimer_);
+    return read_pending(st);
+}
+
+void PgStore::release_deliveries(std::span<const std::pair<Id, domain::Millis>> unsent) {
+    auto tx = begin();
+    for (const auto& [id, due_at] : unsent)
+        db_.prepare("UPDATE webhook_deliveries SET next_attempt_at = ?, claimed_by = NULL WHERE id = ? AND status = 'pending'")
+            .bind_all(due_at, id)
+            .exec();
+    commit(tx);
+}
+
+// Claims whose claimer is gone (its connection, and with it its advisory lock, ended: the
+// instance was killed or lost the database) are due again at once.
+void PgStore::reclaim_orphans(domain::Millis now) {
+    db_.prepare("UPDATE webhook_deliveries d SET next_attempt_at = ?1, claimed_by = NULL "
+                "WHERE d.claimed_by IS NOT NULL AND d.status = 'pending' AND NOT EXISTS ("
+                "  SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid::bigint = ?2 AND l.objsubid = 2 "
+                "  AND l.objid::bigint = d.claimed_by AND l.granted)")
+        .bind_all(now, kClaimerLockClass)
+        .exec();
+    if (db_.changes() > 0) spdlog::info("msg=\"deliveries of a gone instance taken over\" count={}", db_.changes());
+}
+
+const char* PgStore::store_outcome_sql() {
+    return "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, delivered_at = ?, "
+           "claimed_by = NULL WHERE id = ? AND status = 'pending'";
+}
+
+WebhookQueue PgStore::webhook_queue() {
+    return webhook_queue_from(
+        "SELECT COUNT(*), MIN(d.id) FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id "
+        "WHERE d.next_attempt_at IS NOT NULL");
+}
+
+// One instance at a time prunes: the others find the lock taken and leave it for later.
+bool PgStore::claim_retention() {
+    auto st = db_.prepare("SELECT pg_try_advisory_xact_lock(?)");
+    st.bind(1, kRetentionLock);
+    return st.step() && st.boolean(0);
+}
+
+}  // namespace gp::store::postgres
+
+// The SQL both stores share, for PostgreSQL.
+#include "store/sql/games.ipp"
+#include "store/sql/outbox.ipp"
+#include "store/sql/sessions.ipp"
+#include "store/sql/votes.ipp"
+#include "store/sql/webhooks.ipp"
+
+template class gp::store::sql::SqlStore<gp::store::postgres::Db>;

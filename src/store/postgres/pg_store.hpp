@@ -1,0 +1,63 @@
+#pragma once
+// PostgreSQL implementation of store::Store, for several gamepicker instances on one
+// database. The SQL it shares with SQLite is in store/sql/; here are the schema (versioned
+// migrations under an advisory lock), the outbox's commit-ordered ids and NOTIFY, the
+// cluster-wide catalogue version, delivery claims with SKIP LOCKED and a lease, and
+// retention once across the cluster.
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "store/postgres/db.hpp"
+#include "store/sql/sql_store.hpp"
+
+namespace gp::store::postgres {
+
+class Listener;
+
+class PgStore final : public sql::SqlStore<Db> {
+public:
+    // bus null: a connection that never publishes (the delivery engine's). lease: how long a
+    // claimed delivery stays with the instance that claimed it before others may send it.
+    PgStore(const std::string& url, const events::Bus* bus, std::chrono::milliseconds lease);
+    ~PgStore() override;
+
+    // Runs f while holding the cluster-wide start-up lock (the catalogue is seeded once).
+    void exclusively(const std::function<void()>& f);
+    // The event loop's store follows the cluster: a thread LISTENs for new outbox events
+    // and catalogue changes of any instance and asks, through post_to_loop, for
+    // publish_new_events() on the loop. A poll each second catches lost notifications.
+    void follow_cluster(std::function<void(std::function<void()>)> post_to_loop);
+    // Publishes on the bus, in id order, the outbox events it has not published yet
+    // (whichever instance wrote them).
+    void publish_new_events();
+
+    std::uint64_t catalogue_version() override;
+    std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit) override;
+    void release_deliveries(std::span<const std::pair<Id, domain::Millis>> unsent) override;
+    WebhookQueue webhook_queue() override;
+
+private:
+    void migrate();
+    void before_event_id() override;
+    void before_commit_of_events() override;
+    void publish_committed(std::vector<events::Event> committed) override;
+    void catalogue_changed() override;
+    bool claim_retention() override;
+    const char* store_outcome_sql() override;
+    void reclaim_orphans(domain::Millis now);
+    void note_catalogue_version(std::uint64_t version);
+
+    const std::string url_;
+    const std::chrono::milliseconds lease_;
+    std::int64_t claimer_ = 0;          // the delivery engine's: its claims carry this id
+    domain::Millis last_reclaim_ = 0;   // of orphaned claims
+    Id published_up_to_ = 0;  // the last outbox id handed to the bus (event loop only)
+    std::atomic<std::uint64_t> catalogue_version_{0};
+    std::atomic<bool> publish_requested_{false};
+    std::unique_ptr<Listener> listener_;
+};
+
+}  // namespace gp::store::postgres

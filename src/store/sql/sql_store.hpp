@@ -1,0 +1,146 @@
+#pragma once
+// What the SQL stores share: every Store method whose SQL both SQLite and PostgreSQL
+// run unchanged, written once as a template over the connection type (sqlite::Db,
+// postgres::Db: prepare/bind/step, changes, last_insert_id, a Transaction). Row
+// mapping, validation and event building live here too. SQL is written with SQLite's
+// `?` / `?N` placeholders; postgres::Db turns them into `$N`. What differs (schema and
+// migrations, the webhook queue queries, leases, retention, outbox ordering, catalogue
+// versions) is in the dialect's subclass: sqlite/SqliteStore, postgres/PgStore.
+// The member definitions are in store/sql/*.ipp, included by each dialect's store .cpp.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "events/bus.hpp"
+#include "store/store.hpp"
+
+namespace gp::store::sql {
+
+template <class D>
+class SqlStore : public Store {
+public:
+    bool catalogue_empty() override;
+    std::vector<domain::Game> list_games(const domain::GameFilter& filter) override;
+    std::optional<domain::Game> find_game(Id id) override;
+    domain::Game create_game(const domain::GameFields& fields) override;
+    domain::Game update_game(Id id, const domain::GameFields& fields) override;
+    void delete_game(Id id) override;
+    domain::Game toggle_game(Id id) override;
+    domain::Game set_game_favor(Id id, int favor_bias) override;
+    std::vector<domain::Pack> list_packs() override;
+    std::vector<domain::PackMeta> pack_meta() override;
+    int set_pack_enabled(const std::string& pack, bool enabled) override;
+    domain::Pack set_pack_favor(const std::string& pack, int favor_bias) override;
+    int import_games(const std::vector<domain::GameFields>& rows) override;
+
+    std::vector<domain::Session> list_sessions() override;
+    std::optional<domain::Session> find_session(Id id) override;
+    std::optional<domain::Session> active_session() override;
+    domain::Session create_session(const std::optional<std::string>& notes) override;
+    domain::Session close_session(Id id, const std::optional<std::string>& notes) override;
+    void delete_session(Id id) override;
+    std::vector<domain::SessionGame> session_games(Id session_id, const Slice& slice) override;
+    std::vector<Id> recent_game_ids(Id session_id, std::optional<std::int64_t> last) override;
+    domain::SessionGame load_session_game(Id session_id, Id session_game_id) override;
+    domain::SessionGame add_session_game(Id session_id, Id game_id, bool manually_added,
+                                         const std::optional<std::string>& room_code) override;
+    domain::SessionGame set_session_game_status(Id session_id, Id session_game_id,
+                                                domain::PlayStatus status) override;
+    void remove_session_game(Id session_id, Id session_game_id) override;
+    domain::SessionGame set_room_code(Id session_id, Id session_game_id,
+                                      const std::optional<std::string>& room_code) override;
+    domain::SessionGame set_player_check(Id session_id, Id session_game_id, bool active) override;
+    domain::SessionGame set_player_count(Id session_id, Id session_game_id, int count) override;
+    domain::ChatImportResult import_chat(Id session_id, const std::vector<domain::ChatMessage>& messages) override;
+    void record_room_event(Id session_id, const std::string& type, std::string data) override;
+    void end_player_check(Id session_id, Id session_game_id, bool played) override;
+
+    LiveVoteResult record_live_vote(const LiveVoteInput& vote) override;
+    VotePage list_votes(const VoteQuery& query) override;
+    std::vector<SessionVoteRow> session_votes(Id session_id) override;
+    domain::Stats stats() override;
+
+    std::vector<events::Event> events_after(Id after_id, std::optional<Id> session_id, int limit) override;
+
+    std::vector<webhooks::Webhook> list_webhooks() override;
+    std::optional<webhooks::Webhook> find_webhook(Id id) override;
+    webhooks::Webhook create_webhook(const webhooks::WebhookFields& fields) override;
+    webhooks::Webhook update_webhook(Id id, const webhooks::WebhookPatch& patch) override;
+    void delete_webhook(Id id) override;
+    webhooks::Webhook rotate_webhook_secret(Id id, const std::string& secret, domain::Millis previous_until) override;
+    Id enqueue_test_delivery(Id webhook_id) override;
+    Id redeliver(Id webhook_id, Id delivery_id) override;
+    int recover_failed_deliveries(Id webhook_id, domain::Millis since) override;
+    std::vector<webhooks::AttemptLog> webhook_logs(Id webhook_id, int limit) override;
+    std::vector<webhooks::StatsRow> webhook_stats_rows(domain::Millis since) override;
+    std::optional<domain::Millis> next_delivery_due(domain::Millis after) override;
+    std::size_t record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
+                                const webhooks::DisablePolicy& policy) override;
+    int prune_webhook_history(domain::Millis before, int limit) override;
+
+protected:
+    template <class... DbArgs>
+    explicit SqlStore(const events::Bus* bus, DbArgs&&... db_args)
+        : db_(std::forward<DbArgs>(db_args)...), bus_(bus) {}
+
+    using Transaction = typename D::Transaction;
+    // Versioned schema migrations: migrations[i] brings the schema to version i + 1; those
+    // past the recorded version run, each in its own transaction.
+    void apply_migrations(std::span<const char* const> migrations);
+    // Every store transaction starts here: events appended by one that rolled back
+    // are dropped, so a later commit never publishes them.
+    Transaction begin();
+    // Outbox: writes the event row (and its webhook deliveries) inside the open
+    // transaction; commit() publishes what was appended once the commit succeeded.
+    void append_event(std::string type, std::optional<Id> session_id, std::string data);
+    void commit(Transaction& tx);
+
+    // --- what the dialects do differently --------------------------------
+    // Inside the transaction, before an event's id is taken (PostgreSQL: ids in commit order).
+    virtual void before_event_id() {}
+    // Inside the transaction, just before COMMIT, when it appended events.
+    virtual void before_commit_of_events() {}
+    // After the commit of appended events: hands them to the bus.
+    virtual void publish_committed(std::vector<events::Event> committed);
+    // Every method that changes a games or packs row calls this (sessions and votes
+    // too: play_count, upvotes, ...), which invalidates caches keyed by catalogue_version().
+    virtual void catalogue_changed() = 0;
+    // record_attempts ends its transaction early when this says so (SQLite: the event
+    // loop waits for the write lock), and first calls let_foreground_through().
+    virtual bool foreground_waiting() { return false; }
+    virtual void let_foreground_through() {}
+    // record_attempts' update of a delivery: (status, attempts, next_attempt_at, delivered_at, id).
+    virtual const char* store_outcome_sql() {
+        return "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, delivered_at = ? "
+               "WHERE id = ? AND status = 'pending'";
+    }
+    // Inside prune_webhook_history's transaction: false leaves the pruning to someone else
+    // (PostgreSQL: another instance is at it).
+    virtual bool claim_retention() { return true; }
+
+    // The webhook queue from a query of (COUNT(*), MIN(id)) of pending deliveries.
+    WebhookQueue webhook_queue_from(const char* count_sql);
+    // Rows of (id, webhook_id, url, secret, previous secret, event_type, body, attempt, options).
+    template <class Stmt>
+    static std::vector<webhooks::PendingDelivery> read_pending(Stmt& st) {
+        std::vector<webhooks::PendingDelivery> out;
+        while (st.step())
+            out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.opt_text(4), st.text(5), st.text(6),
+                           st.integer(7), st.opt_text(8)});
+        return out;
+    }
+
+    domain::Session load_session(Id id);  // NotFound "Session not found"
+    domain::Game load_game(Id id);        // NotFound "Game not found"
+    void ensure_pack(const std::string& name);
+    void enqueue_webhook_deliveries(const events::Event& e);
+
+    D db_;
+    const events::Bus* bus_;
+    std::vector<events::Event> uncommitted_;
+};
+
+}  // namespace gp::store::sql
