@@ -1,10 +1,13 @@
-#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <cstdint>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
+#include <string>
+#include <vector>
 
 #include "domain/error.hpp"
 #include "domain/picker.hpp"
@@ -23,26 +26,40 @@ namespace {
 // The picker's immutable view of the catalogue, read from the store again only when
 // its catalogue version moves (the version that also drops cached GET /api/games
 // bodies), so a pick reads nothing but the session's recent games from the store.
+// Each game's JSON is serialised once per version, not per pick.
+struct PickSnapshot {
+    PickSnapshot(std::vector<domain::Game> games, std::span<const domain::Pack> packs)
+        : catalogue(std::move(games), packs) {
+        for (const domain::Game& g : catalogue.games()) game_json.push_back(json::serialize(to_json(g)));
+    }
+    const std::string& json_of(const domain::Game& g) const {
+        return game_json[static_cast<std::size_t>(&g - catalogue.games().data())];
+    }
+
+    domain::PickCatalogue catalogue;
+    std::vector<std::string> game_json;  // per game of the catalogue
+};
+
 class CatalogueSnapshot {
 public:
     explicit CatalogueSnapshot(store::Store& store) : store_(store) {}
 
-    std::shared_ptr<const domain::PickCatalogue> current() {
+    std::shared_ptr<const PickSnapshot> current() {
         // The version is read first: a change landing during the reload moves it
         // again, and the next pick reloads.
         const std::uint64_t version = store_.catalogue_version();
-        if (!catalogue_ || version != version_) {
+        if (!snapshot_ || version != version_) {
             domain::GameFilter enabled;
             enabled.enabled = true;
-            catalogue_ = std::make_shared<const domain::PickCatalogue>(store_.list_games(enabled), store_.list_packs());
+            snapshot_ = std::make_shared<const PickSnapshot>(store_.list_games(enabled), store_.list_packs());
             version_ = version;
         }
-        return catalogue_;
+        return snapshot_;
     }
 
 private:
     store::Store& store_;
-    std::shared_ptr<const domain::PickCatalogue> catalogue_;
+    std::shared_ptr<const PickSnapshot> snapshot_;
     std::uint64_t version_ = 0;
 };
 
@@ -57,21 +74,22 @@ void add_picker_routes(Router& r, Services& s) {
               const auto session_id = opt_int(body, "sessionId", 1, std::numeric_limits<std::int64_t>::max());
               const bool exclude_played = opt_flag(body, "excludePlayed").value_or(false);
 
-              const auto catalogue = snapshot->current();
+              const auto current = snapshot->current();
               std::vector<domain::Id> played;
               if (session_id) {
                   const std::optional<std::int64_t> last =
                       exclude_played ? std::nullopt : std::optional<std::int64_t>(domain::kRecentGamesExcluded);
                   played = store.recent_game_ids(*session_id, last);  // NotFound "Session not found"
               }
-              const auto pick = domain::pick_game(*catalogue, {filter, played, exclude_played}, rng);
+              const auto pick = domain::pick_game(current->catalogue, {filter, played, exclude_played}, rng);
               if (pick.matched == 0) domain::not_found("No games match the current filters");
               if (!pick.game)
                   domain::not_found(exclude_played
                                         ? "Every game matching the current filters was already played in this session"
                                         : "Every game matching the current filters was played recently in this session");
-              return Response::json(200, json::object{{"game", to_json(*pick.game)},
-                                                      {"poolSize", pick.pool_size}});
+              return Response::text(200, "application/json",
+                                    "{\"game\":" + current->json_of(*pick.game) +
+                                        ",\"poolSize\":" + std::to_string(pick.pool_size) + "}");
           });
 }
 
