@@ -71,6 +71,7 @@ Config load_config(int argc, char** argv) {
     std::string lease = "60s";
     int room_status_s = static_cast<int>(c.rooms.status_interval.count());
     int room_give_up_s = static_cast<int>(c.rooms.give_up_after.count());
+    int room_reconcile_s = 10;
     double disable_after_hours = 120;  // as Svix
 
     CLI::App cli{"gamepicker: Jackbox game picker server (REST, WebSocket feed, webhooks)"};
@@ -140,6 +141,9 @@ Config load_config(int argc, char** argv) {
     cli.add_option("--room-give-up-after", room_give_up_s,
                    "Seconds a room monitor keeps trying to reach its room before it ends with connection_failed")
         ->envname("ROOM_GIVE_UP_AFTER")->check(CLI::Range(1, 86400));
+    cli.add_option("--room-reconcile-interval", room_reconcile_s,
+                   "PostgreSQL: seconds between each instance's adoption of room checks no instance runs")
+        ->envname("ROOM_RECONCILE_INTERVAL")->check(CLI::Range(1, 3600));
     try {
         cli.parse(argc, argv);
         c.webhooks.retry_schedule = parse_schedule(schedule);
@@ -155,6 +159,7 @@ Config load_config(int argc, char** argv) {
     c.webhooks.attempt_timeout = std::chrono::milliseconds(webhook_timeout_ms);
     c.rooms.status_interval = std::chrono::seconds(room_status_s);
     c.rooms.give_up_after = std::chrono::seconds(room_give_up_s);
+    c.room_reconcile_interval = std::chrono::seconds(room_reconcile_s);
     c.webhooks.disable.after_failing_for = static_cast<domain::Millis>(disable_after_hours * 3600 * 1000);
 
     if (c.admin_key.empty() || c.jwt_secret.empty()) {

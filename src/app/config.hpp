@@ -26,6 +26,7 @@ struct Config {
     webhooks::EngineOptions webhooks;
     std::chrono::milliseconds webhook_log_retention{30LL * 86400000};  // 0 = keep forever
     rooms::MonitorOptions rooms;
+    std::chrono::seconds room_reconcile_interval{10};  // used with PostgreSQL only
 };
 
 // Parses argv and the environment. Prints help or the reason and exits on bad

@@ -64,6 +64,8 @@ int serve(app::Config& cfg) {
     webhooks::HistoryPruner pruner(ioc, store, cfg.webhook_log_retention);
 
     http::Router router(tokens);
+    // Instances sharing a database hand room checks over through it.
+    if (app::is_postgres_url(cfg.db_path)) cfg.rooms.reconcile_interval = cfg.room_reconcile_interval;
     rooms::RoomMonitors rooms(ioc, store, cfg.rooms);
     http::Services services{store, tokens, [&engine] { engine.notify(); }, rooms, cfg.metrics_public};
     http::add_all_routes(router, services);

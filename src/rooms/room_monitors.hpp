@@ -46,17 +46,24 @@ public:
     std::size_t running() const { return monitors_.size(); }
 
     // At start: monitors of the active session's playing game whose player check was on
-    // when the server stopped.
+    // when the server stopped (and no other instance runs). With a reconcile_interval, again
+    // that often, also ending monitors whose check is no longer on as they watch it.
     void resume();
     // Server shutdown: connections closed, nothing written (the checks resume at start).
     void shutdown();
 
 private:
+    class Timer;  // keeps Asio out of this header
+    void reconcile();
+    void schedule_reconcile();
+    void release(domain::Id session_game_id);  // the store's claim
+
     boost::asio::io_context& ioc_;
     store::Store& store_;
     MonitorOptions options_;
     std::unique_ptr<EcastTransport> transport_;
     std::unordered_map<domain::Id, std::shared_ptr<RoomMonitor>> monitors_;  // by session game id
+    std::unique_ptr<Timer> reconcile_timer_;
 };
 
 }  // namespace gp::rooms

@@ -128,6 +128,12 @@ public:
     // game becomes played. Nothing happens if the row is gone.
     virtual void end_player_check(Id session_id, Id session_game_id, bool played) = 0;
 
+    // Room monitors across instances: whether this instance may run the session game's
+    // monitor (PostgreSQL: an advisory lock of this connection, held until released or the
+    // connection ends, so a dead instance's monitors can be adopted; SQLite: always).
+    virtual bool claim_room_monitor(Id session_game_id) = 0;
+    virtual void release_room_monitor(Id session_game_id) = 0;
+
     // --- votes and stats -------------------------------------------------
     virtual LiveVoteResult record_live_vote(const LiveVoteInput& vote) = 0;
     virtual VotePage list_votes(const VoteQuery& query) = 0;

@@ -9,10 +9,12 @@ import hmac
 import json
 import tempfile
 import threading
+import time
 import unittest
 
 import websockets
 
+from fake_ecast import FakeEcast
 from harness import CATALOGUE, Receiver, Server, db_query, wait_until
 
 STORES = ("postgres",)
@@ -184,6 +186,31 @@ class ClusterDeliveryTest(ClusterTestCase):
         self.assertEqual(sorted({json.loads(r["body"])["data"]["session"]["id"] for r in requests}), [session["id"]])
         # Duplicates only for attempts in flight at the kill: at most the victim's concurrency.
         self.assertLessEqual(len(requests) - posted, 64, "%d duplicates" % (len(requests) - posted))
+
+
+class ClusterRoomMonitorTest(ClusterTestCase):
+    instances = 2
+
+    def setUp(self):
+        self.ecast = FakeEcast()
+        self.addCleanup(self.ecast.stop)
+        self.server_env = {"ECAST_URL": self.ecast.url, "ROOM_RECONCILE_INTERVAL": "1"}
+        super().setUp()
+
+    def connected(self, sg_id):
+        rows = db_query(self.servers[0].db, "SELECT data FROM events WHERE type = 'room.connected' ORDER BY id")
+        return [json.loads(r[0]) for r in rows if json.loads(r[0]).get("gameId") == sg_id]
+
+    def test_one_instance_watches_a_room_and_another_adopts_it_when_that_one_dies(self):
+        self.ecast.add_room("TWIN")
+        a, b = self.servers
+        session = self.new_session(a)
+        sg = self.post(a, "/api/sessions/%d/games" % session["id"], {"game_id": 1, "room_code": "TWIN"})
+        wait_until(lambda: len(self.connected(sg["id"])) == 1, timeout=TIMEOUT)
+        time.sleep(2.5)  # b reconciles twice meanwhile: it must not watch the room too
+        self.assertEqual(len(self.connected(sg["id"])), 1)
+        a.kill9()
+        wait_until(lambda: len(self.connected(sg["id"])) == 2, timeout=TIMEOUT)
 
 
 if __name__ == "__main__":

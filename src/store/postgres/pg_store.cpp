@@ -17,6 +17,8 @@ constexpr std::int64_t kOutboxLock = 0x67700002;
 constexpr std::int64_t kRetentionLock = 0x67700003;
 // Delivery claimers: pg_advisory_lock(kClaimerLockClass, claimer id), held by the engine's connection.
 constexpr int kClaimerLockClass = 0x6770;
+// Room monitors: pg_advisory_lock(kRoomMonitorLockClass, session game id), held by the main connection.
+constexpr int kRoomMonitorLockClass = 0x6771;
 constexpr domain::Millis kReclaimIntervalMs = 1000;
 
 constexpr const char* kEventsChannel = "gamepicker_events";
@@ -271,6 +273,16 @@ void PgStore::before_commit_of_events() {
 
 // Other instances' events committed before this one are published first, in id order.
 void PgStore::publish_committed(std::vector<events::Event>) { publish_new_events(); }
+
+bool PgStore::claim_room_monitor(Id session_game_id) {
+    auto st = db_.prepare("SELECT pg_try_advisory_lock(?::integer, ?::integer)");
+    st.bind_all(kRoomMonitorLockClass, session_game_id);
+    return st.step() && st.boolean(0);
+}
+
+void PgStore::release_room_monitor(Id session_game_id) {
+    db_.prepare("SELECT pg_advisory_unlock(?::integer, ?::integer)").bind_all(kRoomMonitorLockClass, session_game_id).exec();
+}
 
 std::uint64_t PgStore::catalogue_version() { return catalogue_version_.load(std::memory_order_relaxed); }
 

@@ -29,6 +29,8 @@ public:
     ~SqliteStore() override;
 
     std::uint64_t catalogue_version() override;
+    bool claim_room_monitor(Id) override { return true; }  // one process
+    void release_room_monitor(Id) override {}
     std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit) override;
     void release_deliveries(std::span<const std::pair<Id, domain::Millis>>) override {}  // nothing is claimed
     WebhookQueue webhook_queue() override;
