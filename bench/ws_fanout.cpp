@@ -3,7 +3,7 @@
 // REST and times each game.added from the moment its REST call was sent to its
 // arrival at each client (events are matched by order: one event per call).
 //   ws_fanout --port P --token T --session S --clients 10000 --events 100 --interval-ms 100
-//             [--game-id 1] [--server-pid PID]
+//             [--game-id 1] [--server-pid PID] [--post-port P2]
 // Prints one line: connections, per-delivery p50/p99/max, the p99/max of each
 // event's latency to its last client, events per client, and (with --server-pid)
 // the server's resident memory per idle authenticated connection.
@@ -45,6 +45,7 @@ using Socket = asio::basic_stream_socket<tcp, asio::io_context::executor_type>;
 
 struct Options {
     unsigned short port = 5000;
+    unsigned short post_port = 0;  // where the events are caused (another instance); 0: port
     std::string token;
     long session = 0;
     int clients = 1000;
@@ -334,6 +335,7 @@ int main(int argc, char** argv) {
         else if (k == "--interval-ms") o.interval_ms = std::stoi(v);
         else if (k == "--game-id") o.game_id = std::stoi(v);
         else if (k == "--server-pid") o.server_pid = std::stoi(v);
+        else if (k == "--post-port") o.post_port = static_cast<unsigned short>(std::stoi(v));
         else {
             std::cerr << "unknown option " << k << "\n";
             return 2;
@@ -341,7 +343,7 @@ int main(int argc, char** argv) {
     }
     if (o.token.empty() || o.session <= 0 || o.clients <= 0 || o.events <= 0) {
         std::cerr << "usage: ws_fanout --port P --token T --session S [--clients N] [--events K] "
-                     "[--interval-ms MS] [--game-id G] [--server-pid PID]\n";
+                     "[--interval-ms MS] [--game-id G] [--server-pid PID] [--post-port P2]\n";
         return 2;
     }
     rlimit files{};
@@ -353,6 +355,7 @@ int main(int argc, char** argv) {
 
     asio::io_context ioc{1};
     const tcp::endpoint ep{asio::ip::make_address("127.0.0.1"), o.port};
+    const tcp::endpoint post_ep{asio::ip::make_address("127.0.0.1"), o.post_port ? o.post_port : o.port};
     const long rss_before = o.server_pid ? rss_kib(o.server_pid) : 0;
     long rss_connected = 0;
 
@@ -380,7 +383,7 @@ int main(int argc, char** argv) {
     auto run_events = [&] {
         if (o.server_pid) rss_connected = rss_kib(o.server_pid);
         reader.start();
-        sender.start(ep, [&] {
+        sender.start(post_ep, [&] {
             deadline = Clock::now() + kDrainTimeout;
             wait_for_deliveries();
         });

@@ -144,8 +144,12 @@ Config load_config(int argc, char** argv) {
     cli.add_option("--room-reconcile-interval", room_reconcile_s,
                    "PostgreSQL: seconds between each instance's adoption of room checks no instance runs")
         ->envname("ROOM_RECONCILE_INTERVAL")->check(CLI::Range(1, 3600));
+    // `gamepicker migrate [flags]`: the same as --migrate-only.
+    CLI::App* migrate = cli.add_subcommand("migrate", "Bring the database schema up to date and exit");
+    migrate->fallthrough();
     try {
         cli.parse(argc, argv);
+        c.migrate_only = c.migrate_only || migrate->parsed();
         c.webhooks.retry_schedule = parse_schedule(schedule);
         c.webhook_log_retention = parse_duration(retention, "--webhook-log-retention");
         c.webhooks.lease = parse_duration(lease, "--webhook-lease");

@@ -101,7 +101,7 @@ CREATE TABLE chat_votes (
   UNIQUE (session_id, username, timestamp, vote_type)
 );
 CREATE INDEX chat_votes_by_session_game ON chat_votes (session_game_id);
--- Ids are taken under kOutboxLock, so they become visible in id order.
+-- Ids are taken under an advisory lock held to the commit (insert_event_sql), so they become visible in id order.
 CREATE TABLE events (
   id BIGSERIAL PRIMARY KEY,
   type TEXT COLLATE "C" NOT NULL,
@@ -263,12 +263,15 @@ void PgStore::publish_new_events() {
     }
 }
 
-// Ids in commit order: a transaction takes its event ids under a lock it holds until
-// it commits, so no reader asking for id > last can see a later id before an earlier one.
-void PgStore::before_event_id() { db_.prepare("SELECT pg_advisory_xact_lock(?)").bind(1, kOutboxLock).exec(); }
-
-void PgStore::before_commit_of_events() {
-    db_.prepare("SELECT pg_notify(?, ?)").bind_all(kEventsChannel, std::to_string(uncommitted_.back().id)).exec();
+// Ids in commit order: a transaction takes its event ids under a lock it holds until it
+// commits (the lock is taken in the subquery, before the id), so no reader asking for
+// id > last can see a later id before an earlier one. The notification goes out at commit.
+const char* PgStore::insert_event_sql() {
+    static const std::string sql = "INSERT INTO events (type, session_id, timestamp, data) "
+                                   "SELECT ?, ?, ?, ? FROM (SELECT pg_advisory_xact_lock(" +
+                                   std::to_string(kOutboxLock) + ")) AS in_commit_order "
+                                   "RETURNING id, pg_notify('" + kEventsChannel + "', id::text)";
+    return sql.c_str();
 }
 
 // Other instances' events committed before this one are published first, in id order.

@@ -43,8 +43,7 @@ public:
 
 private:
     void migrate();
-    void before_event_id() override;
-    void before_commit_of_events() override;
+    const char* insert_event_sql() override;
     void publish_committed(std::vector<events::Event> committed) override;
     void catalogue_changed() override;
     bool claim_retention() override;

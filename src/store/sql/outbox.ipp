@@ -32,12 +32,13 @@ typename SqlStore<D>::Transaction SqlStore<D>::begin() {
 
 template <class D>
 void SqlStore<D>::append_event(std::string type, std::optional<Id> session_id, std::string data) {
-    before_event_id();
     events::Event e{0, std::move(type), session_id, domain::now_ms(), std::move(data)};
-    db_.prepare("INSERT INTO events (type, session_id, timestamp, data) VALUES (?, ?, ?, ?)")
-        .bind_all(e.type, e.session_id, e.timestamp, e.data)
-        .exec();
-    e.id = db_.last_insert_id();
+    {
+        auto st = db_.prepare(insert_event_sql());
+        st.bind_all(e.type, e.session_id, e.timestamp, e.data);
+        st.step();
+        e.id = st.int64(0);
+    }
     enqueue_webhook_deliveries(e);
     uncommitted_.push_back(std::move(e));
 }
@@ -45,7 +46,6 @@ void SqlStore<D>::append_event(std::string type, std::optional<Id> session_id, s
 template <class D>
 void SqlStore<D>::commit(Transaction& tx) {
     try {
-        if (!uncommitted_.empty()) before_commit_of_events();
         tx.commit();
     } catch (...) {
         uncommitted_.clear();

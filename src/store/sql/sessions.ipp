@@ -180,11 +180,14 @@ domain::SessionGame SqlStore<D>::add_session_game(Id session_id, Id game_id, boo
     if (!session.is_active) domain::bad_request("Cannot add games to a closed session");
     auto game = load_game(game_id);
     demote_playing(db_, session_id);
-    db_.prepare("INSERT INTO session_games (session_id, game_id, played_at, manually_added, status, room_code) "
-                "VALUES (?, ?, ?, ?, 'playing', ?)")
-        .bind_all(session_id, game_id, domain::now_ms(), manually_added, room_code)
-        .exec();
-    const Id session_game_id = db_.last_insert_id();
+    Id session_game_id = 0;
+    {
+        auto st = db_.prepare("INSERT INTO session_games (session_id, game_id, played_at, manually_added, status, room_code) "
+                              "VALUES (?, ?, ?, ?, 'playing', ?) RETURNING id");
+        st.bind_all(session_id, game_id, domain::now_ms(), manually_added, room_code);
+        st.step();
+        session_game_id = st.int64(0);
+    }
     db_.prepare("UPDATE games SET play_count = play_count + 1 WHERE id = ?").bind_all(game_id).exec();
     db_.prepare("UPDATE sessions SET games_played = games_played + 1 WHERE id = ?").bind_all(session_id).exec();
     session.games_played += 1;

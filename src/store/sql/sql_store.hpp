@@ -99,10 +99,11 @@ protected:
     void commit(Transaction& tx);
 
     // --- what the dialects do differently --------------------------------
-    // Inside the transaction, before an event's id is taken (PostgreSQL: ids in commit order).
-    virtual void before_event_id() {}
-    // Inside the transaction, just before COMMIT, when it appended events.
-    virtual void before_commit_of_events() {}
+    // Inserts an outbox row from (type, session_id, timestamp, data), returning its id
+    // (PostgreSQL: also takes ids in commit order and notifies the other instances).
+    virtual const char* insert_event_sql() {
+        return "INSERT INTO events (type, session_id, timestamp, data) VALUES (?, ?, ?, ?) RETURNING id";
+    }
     // After the commit of appended events: hands them to the bus.
     virtual void publish_committed(std::vector<events::Event> committed);
     // Every method that changes a games or packs row calls this (sessions and votes
