@@ -133,11 +133,13 @@ void RoomMonitors::reconcile() {
             if (sg.status == domain::PlayStatus::Playing && sg.player_check_active && sg.room_code)
                 wanted.push_back(std::move(sg));
     std::vector<domain::Id> ended;
-    for (const auto& [id, m] : monitors_)
-        if (std::none_of(wanted.begin(), wanted.end(), [&, id = id](const domain::SessionGame& sg) {
-                return sg.id == id && *sg.room_code == m->room_code();
+    for (const auto& entry : monitors_) {
+        const RoomMonitor& m = *entry.second;
+        if (std::none_of(wanted.begin(), wanted.end(), [&](const domain::SessionGame& sg) {
+                return sg.id == entry.first && *sg.room_code == m.room_code();
             }))
-            ended.push_back(id);
+            ended.push_back(entry.first);
+    }
     for (auto id : ended) {
         auto it = monitors_.find(id);
         auto monitor = std::move(it->second);
