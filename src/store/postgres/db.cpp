@@ -10,12 +10,7 @@
 
 namespace gp::store::postgres {
 
-namespace {
-
-// `?` (the next number) and `?N` placeholders -> `$k`, numbered 1..n in the order of N, so
-// parameters a statement shape leaves out leave no gap (PostgreSQL must type every $k).
-// Quoted literals and identifiers are copied as they are.
-Stmt::Shape translate(std::string_view sql) {
+Stmt::Shape translate_placeholders(std::string_view sql) {
     struct Use {
         std::size_t at;
         int number;
@@ -57,6 +52,8 @@ Stmt::Shape translate(std::string_view sql) {
     shape.sql.append(stripped, from, std::string::npos);
     return shape;
 }
+
+namespace {
 
 // Connection trouble, a full disk, a server shutting down: the statement may work
 // later, so callers answer "try again" (503) instead of "bug" (500).
@@ -145,7 +142,7 @@ void Db::reconnect_if_broken() {
 
 Stmt Db::prepare(std::string_view sql) {
     auto it = shapes_.find(std::string(sql));
-    if (it == shapes_.end()) it = shapes_.emplace(std::string(sql), translate(sql)).first;
+    if (it == shapes_.end()) it = shapes_.emplace(std::string(sql), translate_placeholders(sql)).first;
     return Stmt(*this, it->second);
 }
 

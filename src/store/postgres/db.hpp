@@ -129,6 +129,11 @@ private:
     bool done_ = false;
 };
 
+// `?` (the next number) and `?N` placeholders -> `$k`, numbered 1..n in the order of N, so
+// parameters a statement shape leaves out leave no gap (PostgreSQL must type every $k).
+// Quoted literals and identifiers are copied as they are.
+Stmt::Shape translate_placeholders(std::string_view sql);
+
 // Connects to url (a postgres:// URL); throws StorageUnavailable when it cannot.
 pg_conn* connect(const std::string& url);
 

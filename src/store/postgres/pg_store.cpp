@@ -274,8 +274,15 @@ const char* PgStore::insert_event_sql() {
     return sql.c_str();
 }
 
-// Other instances' events committed before this one are published first, in id order.
-void PgStore::publish_committed(std::vector<events::Event>) { publish_new_events(); }
+// Other instances' events committed before this one are published first, in id order. A
+// transaction's ids follow each other (taken under the outbox lock); when the first one follows
+// the last one published, nothing else can lie between: no read needed.
+void PgStore::publish_committed(std::vector<events::Event> committed) {
+    if (!bus_) return;
+    if (committed.front().id != published_up_to_ + 1) return publish_new_events();
+    published_up_to_ = committed.back().id;
+    for (const auto& e : committed) bus_->publish(e);
+}
 
 bool PgStore::claim_room_monitor(Id session_game_id) {
     auto st = db_.prepare("SELECT pg_try_advisory_lock(?::integer, ?::integer)");
