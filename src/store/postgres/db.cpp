@@ -138,6 +138,7 @@ void Db::reconnect_if_broken() {
         throw StorageUnavailable(std::string("PostgreSQL connection lost: ") + PQerrorMessage(conn_));
     PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
     for (auto& [sql, shape] : shapes_) shape.prepared.clear();  // they died with the old session
+    if (on_reconnect_) on_reconnect_();
 }
 
 Stmt Db::prepare(std::string_view sql) {

@@ -5,6 +5,7 @@
 // parameter types, and run with text parameters; a Stmt holds its result and steps
 // through its rows.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -100,6 +101,9 @@ public:
     std::int64_t last_insert_id();    // lastval(): the id the last INSERT into a serial column took
     int changes() const { return changes_; }
     pg_conn* handle() const { return conn_; }
+    // Runs after the connection was re-established (a new database session: its advisory
+    // locks are gone).
+    void on_reconnect(std::function<void()> f) { on_reconnect_ = std::move(f); }
 
 private:
     friend class Stmt;
@@ -114,6 +118,7 @@ private:
     std::unordered_map<std::string, Stmt::Shape> shapes_;
     int statements_ = 0;  // names prepared statements s1, s2, ...
     int changes_ = 0;
+    std::function<void()> on_reconnect_;
 };
 
 // BEGIN on construction; ROLLBACK unless commit() was called.

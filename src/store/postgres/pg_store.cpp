@@ -194,13 +194,16 @@ PgStore::PgStore(const std::string& url, const events::Bus* bus, std::chrono::mi
     : SqlStore(bus, url), url_(url), lease_(lease) {
     migrate();
     if (!bus) {  // the delivery engine's connection: it claims deliveries under an id of its own
-        std::random_device random;
-        for (;;) {
-            claimer_ = std::uniform_int_distribution<std::int64_t>(1, 0x7fffffff)(random);
-            auto st = db_.prepare("SELECT pg_try_advisory_lock(?::integer, ?::integer)");
-            st.bind_all(kClaimerLockClass, claimer_);
-            if (st.step() && st.boolean(0)) break;
-        }
+        take_claimer_lock();
+        // A new database session after a lost connection: the lock is taken again (the claims
+        // made under it may have been taken over meanwhile: at least once).
+        db_.on_reconnect([this] { take_claimer_lock(); });
+    } else {  // the event loop's: it holds the room monitors' claims
+        db_.on_reconnect([this] {
+            for (const Id id : room_claims_)
+                if (!try_lock(kRoomMonitorLockClass, id))
+                    spdlog::warn("msg=\"room monitor claim lost with the connection\" session_game={}", id);
+        });
     }
     auto st = db_.prepare("SELECT (SELECT COALESCE(MAX(id), 0) FROM events), (SELECT version FROM catalogue_version)");
     st.step();
@@ -209,6 +212,16 @@ PgStore::PgStore(const std::string& url, const events::Bus* bus, std::chrono::mi
 }
 
 PgStore::~PgStore() { listener_.reset(); }
+
+void PgStore::take_claimer_lock() {
+    std::random_device random;
+    for (std::int64_t id = claimer_;; id = std::uniform_int_distribution<std::int64_t>(1, 0x7fffffff)(random)) {
+        if (id != 0 && try_lock(kClaimerLockClass, id)) {
+            claimer_ = id;
+            return;
+        }
+    }
+}
 
 void PgStore::exclusively(const std::function<void()>& f) {
     db_.prepare("SELECT pg_advisory_lock(?)").bind(1, kStartupLock).exec();
@@ -284,13 +297,21 @@ void PgStore::publish_committed(std::vector<events::Event> committed) {
     for (const auto& e : committed) bus_->publish(e);
 }
 
-bool PgStore::claim_room_monitor(Id session_game_id) {
+bool PgStore::try_lock(int lock_class, std::int64_t id) {
     auto st = db_.prepare("SELECT pg_try_advisory_lock(?::integer, ?::integer)");
-    st.bind_all(kRoomMonitorLockClass, session_game_id);
+    st.bind_all(lock_class, id);
     return st.step() && st.boolean(0);
 }
 
+bool PgStore::claim_room_monitor(Id session_game_id) {
+    if (room_claims_.contains(session_game_id)) return true;  // session-level locks stack: take it once
+    if (!try_lock(kRoomMonitorLockClass, session_game_id)) return false;
+    room_claims_.insert(session_game_id);
+    return true;
+}
+
 void PgStore::release_room_monitor(Id session_game_id) {
+    if (room_claims_.erase(session_game_id) == 0) return;
     db_.prepare("SELECT pg_advisory_unlock(?::integer, ?::integer)").bind_all(kRoomMonitorLockClass, session_game_id).exec();
 }
 

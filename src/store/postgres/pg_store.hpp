@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_set>
 
 #include "store/postgres/db.hpp"
 #include "store/sql/sql_store.hpp"
@@ -49,12 +50,15 @@ private:
     bool claim_retention() override;
     const char* store_outcome_sql() override;
     void reclaim_orphans(domain::Millis now);
+    void take_claimer_lock();  // the same id again when it can, else a new one
+    bool try_lock(int lock_class, std::int64_t id);  // a session-level advisory lock
     void note_catalogue_version(std::uint64_t version);
 
     const std::string url_;
     const std::chrono::milliseconds lease_;
     std::int64_t claimer_ = 0;          // the delivery engine's: its claims carry this id
     domain::Millis last_reclaim_ = 0;   // of orphaned claims
+    std::unordered_set<Id> room_claims_;  // room monitors this instance runs (event loop only)
     Id published_up_to_ = 0;  // the last outbox id handed to the bus (event loop only)
     std::atomic<std::uint64_t> catalogue_version_{0};
     std::atomic<bool> publish_requested_{false};
