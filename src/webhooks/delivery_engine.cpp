@@ -288,7 +288,19 @@ private:
             const DeliveryOptions& opts = options_for(d);
             // A rate limit spreads a burst: the next delivery waits for its slot.
             if (opts.rate_limit) held_until_[webhook_id] = now + static_cast<domain::Millis>(1000 / *opts.rate_limit);
-            send(std::move(d), opts);
+            const int attempt = d.attempt;
+            try {
+                send(std::move(d), opts);
+            } catch (const std::exception& e) {
+                // Nothing was sent: a failed attempt like any other, so one bad delivery cannot stall the engine.
+                AttemptOutcome o;
+                o.delivery_id = id;
+                o.webhook_id = webhook_id;
+                o.attempt = attempt;
+                o.error = std::string("the request could not be made: ") + e.what();
+                finish(o, std::nullopt);
+                unrecorded_.push_back(std::move(o));
+            }
             in_flight_.insert(id);
             ++in_flight_per_webhook_[webhook_id];
         }
@@ -319,31 +331,31 @@ private:
         return parsed;
     }
 
+    // Throws, before taking a transfer, if the body or a signature cannot be made.
     void send(PendingDelivery d, const DeliveryOptions& opts) {
+        // A chat format replaces the body sent (and signed); the log keeps the event's JSON.
+        if (opts.format != Format::Json) d.body = chat_body(opts.format, opts.templates, d.body);
+        const std::string id = message_id(d.id);
+        const std::int64_t timestamp = unix_seconds();
+        const std::string headers[] = {
+            "Content-Type: application/json",
+            "X-Webhook-Event: " + d.event_type,
+            "X-Webhook-Signature: " + body_signature(d.secret, d.body),
+            "webhook-id: " + id,
+            "webhook-timestamp: " + std::to_string(timestamp),
+            "webhook-signature: " + (opts.signature_scheme == SignatureScheme::Ed25519
+                                         ? ed25519_signature(opts.signing_key, id, timestamp, d.body)
+                                         : standard_signatures(d, id, timestamp)),
+            "Expect:",  // no 100-continue round trip for larger bodies
+        };
+
         Transfer& t = idle_transfer();
         t.delivery = std::move(d);
-        // A chat format replaces the body sent (and signed); the log keeps the event's JSON.
-        if (opts.format != Format::Json) t.delivery.body = chat_body(opts.format, opts.templates, t.delivery.body);
         t.response.clear();
         t.response_capped = false;
         t.refused.clear();
         t.error[0] = '\0';
-
-        const std::string id = message_id(t.delivery.id);
-        const std::int64_t timestamp = unix_seconds();
         const std::string& body = t.delivery.body;
-        const std::string& secret = t.delivery.secret;
-        const std::string headers[] = {
-            "Content-Type: application/json",
-            "X-Webhook-Event: " + t.delivery.event_type,
-            "X-Webhook-Signature: " + body_signature(secret, body),
-            "webhook-id: " + id,
-            "webhook-timestamp: " + std::to_string(timestamp),
-            "webhook-signature: " + (opts.signature_scheme == SignatureScheme::Ed25519
-                                         ? ed25519_signature(opts.signing_key, id, timestamp, body)
-                                         : standard_signatures(t.delivery, id, timestamp)),
-            "Expect:",  // no 100-continue round trip for larger bodies
-        };
         curl_slist_free_all(t.headers);
         t.headers = nullptr;
         for (const auto& h : headers) t.headers = curl_slist_append(t.headers, h.c_str());
@@ -429,6 +441,12 @@ private:
             auto& until = held_until_[o.webhook_id];
             until = std::max(until, domain::now_ms() + std::min(*wanted, kMaxRetryAfterMs));
         }
+        finish(o, wanted);
+        return o;
+    }
+
+    // Retry or give up, and count the attempt; `wanted` is the receiver's Retry-After.
+    void finish(AttemptOutcome& o, std::optional<domain::Millis> wanted) {
         if (o.status_code == 410) {
             o.disable_reason = "the receiver answered 410 Gone";  // no retries either
         } else if (!o.success && o.attempt <= static_cast<int>(options_.retry_schedule.size())) {
@@ -440,7 +458,6 @@ private:
         if (!o.success)
             spdlog::debug("msg=\"webhook attempt failed\" delivery_id={} webhook_id={} attempt={} error=\"{}\"",
                           o.delivery_id, o.webhook_id, o.attempt, *o.error);
-        return o;
     }
 
     // ±20 %, so receivers that failed together are not retried all at once.
