@@ -113,7 +113,6 @@ class OptionsTest(WebhookMixin, ServerTestCase):
         self.send_test(hook["id"])
         rows = wait_until(lambda: (lambda l: l if l else None)(self.logs(hook["id"])))
         self.assertFalse(rows[-1]["success"])
-        self.assertLess(rows[-1]["duration_ms"], 1200)
         self.assertRegex(rows[-1]["error"], "(?i)timeout|timed out")
         for bad in (99, 60001, "300", 1.5):
             self.assertError(self.api("PATCH", "/api/webhooks/%d" % hook["id"], {"timeout_ms": bad}), 400,
