@@ -62,10 +62,6 @@ public:
     // Looks at the front of `data` (the bytes not consumed so far).
     Step next(std::span<char> data);
 
-    // The longest a frame's bytes can be for this reader (what a caller may have to
-    // buffer while a frame is incomplete).
-    std::size_t max_frame_bytes() const { return kMaxHeaderBytes + max_message_; }
-
 private:
     Step fail(std::uint16_t code) const { return {{Event::Fail, {}, code}, 0}; }
 
