@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
     std::signal(SIGXFSZ, SIG_IGN);
     try {
         if (cfg.migrate_only) {
-            gp::app::background_store_opener(cfg)();  // opening a store migrates it
+            gp::app::migrate_database(cfg);
             spdlog::info("msg=\"schema up to date\" db={}", gp::app::redacted_db(cfg.db_path));
             return 0;
         }

@@ -33,6 +33,11 @@ std::unique_ptr<store::Store> open_main_store(const Config& cfg, const events::B
     return store;
 }
 
+void migrate_database(const Config& cfg) {
+    if (!is_postgres_url(cfg.db_path)) store::sqlite::prepare_database_file(cfg.db_path);
+    background_store_opener(cfg)();  // opening a store migrates it
+}
+
 store::StoreOpener background_store_opener(const Config& cfg) {
     if (is_postgres_url(cfg.db_path))
         return [url = cfg.db_path, lease = cfg.webhooks.lease]() -> std::unique_ptr<store::Store> {

@@ -25,6 +25,8 @@ using PostToLoop = std::function<void(std::function<void()>)>;
 // It publishes committed events on `bus`; on PostgreSQL it also follows the other
 // instances' events (through post_to_loop) and publishes them there too.
 std::unique_ptr<store::Store> open_main_store(const Config& cfg, const events::Bus& bus, PostToLoop post_to_loop);
+// `gamepicker migrate`: brings the schema up to date (on SQLite creating the file and its folder).
+void migrate_database(const Config& cfg);
 // A background connection (the webhook delivery engine's): never publishes events.
 store::StoreOpener background_store_opener(const Config& cfg);
 

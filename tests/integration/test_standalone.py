@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import BIN, CATALOGUE, Server
+from harness import BIN, CATALOGUE, PG_STATE, Server, db_query, pg_create_database
 
 
 class StandaloneTest(unittest.TestCase):
@@ -29,6 +29,22 @@ class StandaloneTest(unittest.TestCase):
                             server.log_lines)
             self.assertTrue(os.path.isfile(os.path.join(cwd, "data", "gamepicker.db")))
             server.stop()
+
+    def test_migrate_brings_the_schema_up_to_date_and_exits(self):
+        server = Server()  # only for its database: a new SQLite file or PostgreSQL database
+        self.addCleanup(server.cleanup)
+        if PG_STATE:
+            pg_create_database(server.db)
+        for command in (["migrate"], ["--migrate-only"]):  # the second finds nothing to do
+            done = subprocess.run([BIN] + command + ["--db", server.db], env=dict(os.environ, DEV_MODE="1"),
+                                  capture_output=True, text=True, timeout=30)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertIn('msg="schema up to date"', done.stderr)
+            self.assertNotIn("msg=listening", done.stderr)
+        self.assertEqual(done.stderr.count('msg="schema migrated"'), 0, done.stderr)
+        versions = db_query(server.db, "SELECT COUNT(*) FROM schema_migrations")[0][0]
+        self.assertGreater(versions, 0)
+        self.assertEqual(db_query(server.db, "SELECT COUNT(*) FROM games")[0][0], 0)  # nothing seeded
 
     def test_a_catalogue_file_overrides_the_bundled_one(self):
         with tempfile.TemporaryDirectory(prefix="gamepicker-cwd-") as cwd:
