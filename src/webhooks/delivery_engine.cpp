@@ -286,8 +286,10 @@ private:
                 continue;
             }
             const DeliveryOptions& opts = options_for(d);
-            // A rate limit spreads a burst: the next delivery waits for its slot.
-            if (opts.rate_limit) held_until_[webhook_id] = now + static_cast<domain::Millis>(1000 / *opts.rate_limit);
+            // A rate limit spreads a burst: the next delivery waits for its slot, counted from this
+            // send (`now` is from before the store's query, which may have taken a while).
+            if (opts.rate_limit)
+                held_until_[webhook_id] = domain::now_ms() + static_cast<domain::Millis>(1000 / *opts.rate_limit);
             const int attempt = d.attempt;
             try {
                 send(std::move(d), opts);
