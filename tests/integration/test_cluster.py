@@ -188,6 +188,26 @@ class ClusterDeliveryTest(ClusterTestCase):
         self.assertLessEqual(len(requests) - posted, 64, "%d duplicates" % (len(requests) - posted))
 
 
+class ClusterCatalogueTest(ClusterTestCase):
+    instances = 2
+
+    def test_a_catalogue_change_on_one_instance_reaches_the_others_cached_answers(self):
+        a, b = self.servers
+
+        def enabled_on_b():
+            return {g["id"]: g["enabled"] for g in b.get("/api/games")[2]}
+
+        def pool_on_b():
+            return b.post("/api/pick", {})[2]["poolSize"]
+
+        self.assertEqual(enabled_on_b()[1], 1)  # both answers now cached by b under its catalogue version
+        pool = pool_on_b()
+        status, _, toggled = a.request("PATCH", "/api/games/1/toggle", token=self.token)
+        self.assertEqual(status, 200, toggled)
+        wait_until(lambda: enabled_on_b()[1] == 0, timeout=5)
+        self.assertEqual(pool_on_b(), pool - 1)
+
+
 class ClusterRoomMonitorTest(ClusterTestCase):
     instances = 2
 
