@@ -178,15 +178,15 @@ public:
     // reschedules its delivery (outcomes of deliveries deleted meanwhile are dropped), counts
     // a webhook's failed deliveries in a row and how long it has been failing, and disables it
     // as `policy` or an outcome's disable_reason says; adds the stored ones to the stats rows
-    // (webhooks::stats_rows) and the webhooks' last_success_at / last_failure_at. Returns how many it stored: all, or fewer
+    // (webhooks::stats_rows; a webhook's rows older than the stats window go when it starts an
+    // hour) and the webhooks' last_success_at / last_failure_at. Returns how many it stored: all, or fewer
     // (at least one) when the API is waiting for the store; the caller stores the rest later.
     virtual std::size_t record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
                                         const webhooks::DisablePolicy& policy) = 0;
     // The pending deliveries, for the metrics.
     virtual WebhookQueue webhook_queue() = 0;
     // Deletes up to `limit` finished (delivered or failed) deliveries created before
-    // `before`, with their logs, and stats rows of hours before it; returns how many
-    // deliveries. Pending ones are never touched.
+    // `before`, with their logs; returns how many. Pending ones are never touched.
     virtual int prune_webhook_history(domain::Millis before, int limit) = 0;
 };
 

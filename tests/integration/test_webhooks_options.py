@@ -9,7 +9,7 @@ import subprocess
 import time
 import unittest
 
-from harness import ServerTestCase, wait_until
+from harness import ServerTestCase, db_execute_many, db_query, wait_until
 from test_webhooks import SECRET, WebhookMixin
 
 # Node's own Ed25519 (OpenSSL inside Node, not this server's code): verdicts per case.
@@ -151,6 +151,11 @@ class OptionsTest(WebhookMixin, ServerTestCase):
         hook = self.create(receiver)
         self.assertEqual(hook["stats"], {"delivered_24h": 0, "failed_24h": 0, "p50_ms": None, "p99_ms": None,
                                          "last_success_at": None, "last_failure_at": None})
+        # A row of two days ago is outside the window; it goes once the webhook starts an hour.
+        hour = 3600 * 1000
+        old = (int(time.time() * 1000) // hour - 48) * hour
+        db_execute_many(self.server.db, [("INSERT INTO webhook_stats (webhook_id, hour, delivered, failed, latency) "
+                                          "VALUES (?, ?, ?, ?, ?)", [(hook["id"], old, 100, 100, "20:200")])])
         self.send_test(hook["id"])
         self.send_test(hook["id"])
         receiver.wait_for(3)
@@ -165,6 +170,7 @@ class OptionsTest(WebhookMixin, ServerTestCase):
         self.assertIsNotNone(s["last_failure_at"])
         [listed] = [w for w in self.api("GET", "/api/webhooks")[2] if w["id"] == hook["id"]]
         self.assertEqual(listed["stats"], s)
+        self.assertEqual(db_query(self.server.db, "SELECT COUNT(*) FROM webhook_stats WHERE hour = ?", [old]), [(0,)])
 
 
 if __name__ == "__main__":

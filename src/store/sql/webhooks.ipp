@@ -2,7 +2,6 @@
 // A delivery row is the unit of at-least-once delivery: it stays 'pending' until an
 // attempt succeeds ('delivered') or its retry schedule is exhausted ('failed').
 #include <boost/json/array.hpp>
-#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
@@ -239,7 +238,9 @@ std::vector<webhooks::AttemptLog> SqlStore<D>::webhook_logs(Id webhook_id, int l
 
 template <class D>
 std::vector<webhooks::StatsRow> SqlStore<D>::webhook_stats_rows(domain::Millis since) {
-    auto st = db_.prepare("SELECT webhook_id, hour, delivered, failed, latency FROM webhook_stats WHERE hour >= ?");
+    // Per webhook a range of the primary key (webhook_id, hour).
+    auto st = db_.prepare("SELECT webhook_id, hour, delivered, failed, latency FROM webhook_stats "
+                          "WHERE webhook_id IN (SELECT id FROM webhooks) AND hour >= ?");
     st.bind_all(since);
     std::vector<webhooks::StatsRow> out;
     while (st.step())
@@ -318,7 +319,14 @@ std::size_t SqlStore<D>::record_attempts(std::span<const webhooks::AttemptOutcom
         auto latency = webhooks::LatencyHistogram{};
         auto st = db_.prepare("SELECT latency FROM webhook_stats WHERE webhook_id = ? AND hour = ?");
         st.bind_all(row.webhook_id, row.hour);
-        if (st.step()) latency = webhooks::LatencyHistogram::decode(st.text(0));
+        if (st.step()) {
+            latency = webhooks::LatencyHistogram::decode(st.text(0));
+        } else {
+            // A new hour: the webhook's rows that left the window go, so each keeps at most a day's.
+            db_.prepare("DELETE FROM webhook_stats WHERE webhook_id = ? AND hour < ?")
+                .bind_all(row.webhook_id, webhooks::stats_window_start(now))
+                .exec();
+        }
         latency.merge(row.latency);
         db_.prepare("INSERT INTO webhook_stats (webhook_id, hour, delivered, failed, latency) VALUES (?, ?, ?, ?, ?) "
                     "ON CONFLICT (webhook_id, hour) DO UPDATE SET delivered = webhook_stats.delivered + excluded.delivered, "
@@ -359,10 +367,6 @@ int SqlStore<D>::prune_webhook_history(domain::Millis before, int limit) {
         .bind_all(before, limit)
         .exec();
     const int deleted = db_.changes();
-    // Stats rows go with the history, but never within the stats window.
-    db_.prepare("DELETE FROM webhook_stats WHERE hour < ?")
-        .bind_all(std::min(before - before % webhooks::kStatsBucketMs, webhooks::stats_window_start(domain::now_ms())))
-        .exec();
     commit(tx);
     return deleted;
 }
