@@ -216,11 +216,14 @@ void SqliteStore::let_foreground_through() {
     while (db_.yields_to_event_loop()) std::this_thread::sleep_for(std::chrono::microseconds(20));
 }
 
+// CROSS JOIN keeps webhooks the outer loop: with a plain JOIN SQLite may scan every delivery
+// (finished ones too) and run the subquery per row, which made each call cost more the longer
+// the history was.
 std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Millis now, int per_webhook_limit) {
     auto st = db_.prepare(
         "SELECT d.id, d.webhook_id, w.url, w.secret, "
         "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, d.event_type, d.body, d.attempts + 1, w.options "
-        "FROM webhooks w JOIN webhook_deliveries d ON d.id IN ("
+        "FROM webhooks w CROSS JOIN webhook_deliveries d ON d.id IN ("
         "  SELECT p.id FROM webhook_deliveries p "
         "  WHERE p.webhook_id = w.id AND p.status = 'pending' AND p.next_attempt_at <= ?1 "
         "  ORDER BY p.next_attempt_at, p.id LIMIT ?2) "
