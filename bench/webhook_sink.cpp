@@ -1,6 +1,7 @@
 // A fast webhook receiver for the benchmark: answers 200 to every request on
 // keep-alive connections, and exits once it has received --expect requests,
-// printing how many arrived and the rate between the first and the last.
+// printing how many arrived, the rate between the first and the last, and how many
+// connections carried them (a sender that reuses its connections opens few).
 //   webhook_sink --port P --expect N [--timeout-s 120]
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -21,6 +22,7 @@ using Clock = std::chrono::steady_clock;
 struct Counter {
     long expect = 0;
     long received = 0;
+    long connections = 0;
     Clock::time_point first, last;
     asio::io_context* ioc = nullptr;
     void hit() {
@@ -72,7 +74,10 @@ int main(int argc, char** argv) {
     tcp::acceptor acceptor(ioc, {asio::ip::make_address("127.0.0.1"), port});
     std::function<void()> accept = [&] {
         acceptor.async_accept([&](beast::error_code ec, tcp::socket s) {
-            if (!ec) std::make_shared<Session>(std::move(s), counter)->read();
+            if (!ec) {
+                ++counter.connections;
+                std::make_shared<Session>(std::move(s), counter)->read();
+            }
             accept();
         });
     };
@@ -83,7 +88,7 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     ioc.run();
     double secs = std::chrono::duration<double>(counter.last - counter.first).count();
-    std::printf("received=%ld seconds=%.3f rate=%.0f/s\n", counter.received, secs,
-                secs > 0 ? (counter.received - 1) / secs : 0.0);
+    std::printf("received=%ld seconds=%.3f rate=%.0f/s connections=%ld\n", counter.received, secs,
+                secs > 0 ? (counter.received - 1) / secs : 0.0, counter.connections);
     return counter.received >= counter.expect ? 0 : 1;
 }

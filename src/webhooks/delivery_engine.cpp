@@ -157,6 +157,10 @@ public:
         curl_global_init(CURL_GLOBAL_DEFAULT);
         multi_ = curl_multi_init();
         if (!multi_) throw std::runtime_error("curl_multi_init failed");
+        // Keep a connection open for every slot: by default the cache holds four per handle
+        // in the multi at the time, and a handle leaves it after each attempt, so a burst that
+        // dips below a quarter of its slots closed connections to reopen them a moment later.
+        curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options_.max_in_flight));
     }
 
     ~Loop() {

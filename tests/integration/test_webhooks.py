@@ -396,6 +396,27 @@ class WebhookDeliveryTest(WebhookMixin, ServerTestCase):
         [log] = wait_until(lambda: self.logs(wid))
         self.assertEqual((log["delivery_id"], log["success"], log["status_code"]), (body["delivery_id"], True, 200))
 
+    def test_deliveries_of_an_event_share_its_body(self):
+        # The body is stored once, with the event: no delivery row holds a copy, yet every
+        # webhook, the log and a redelivery carry the same documented bytes.
+        receivers = [self.receiver(), self.receiver()]
+        wids = [self.webhook(r.url)["id"] for r in receivers]
+        session = self.fresh_session()
+        self.add_game(session["id"], 3)
+        bodies = [r.wait_for(1)[0]["body"] for r in receivers]
+        self.assertEqual(bodies[0], bodies[1])
+        self.assertEqual(self.verify(receivers[0].requests[0])["event"], "game.added")
+        rows = db_query(self.server.db, "SELECT body, event_id FROM webhook_deliveries WHERE webhook_id IN (?, ?)",
+                        wids)
+        self.assertEqual([body for body, _ in rows], ["", ""])
+        self.assertEqual(len({event_id for _, event_id in rows}), 1)
+        logs = wait_until(lambda: self.logs(wids[1]) or None)
+        self.assertEqual(logs[0]["payload"].encode(), bodies[1])
+        status, _, body = self.api("POST", "/api/webhooks/%d/deliveries/%d/redeliver" % (wids[1], logs[0]["delivery_id"]))
+        self.assertEqual(status, 202, body)
+        self.assertEqual(receivers[1].wait_for(2)[1]["body"], bodies[1])
+        self.verify(receivers[1].requests[1])
+
     def test_redelivery(self):
         receiver = self.receiver()
         wid = self.webhook(receiver.url)["id"]

@@ -355,10 +355,11 @@ std::vector<webhooks::PendingDelivery> PgStore::due_deliveries(domain::Millis no
         "      AND q.next_attempt_at <= ?1 FOR UPDATE SKIP LOCKED) p "
         "  WHERE w.enabled = 1 AND w.ordered = 1), "
         "claimed AS (UPDATE webhook_deliveries d SET next_attempt_at = ?3, claimed_by = ?4 FROM due WHERE d.id = due.id "
-        "  RETURNING d.id, d.webhook_id, d.event_type, d.body, d.attempts + 1 AS attempt) "
-        "SELECT c.id, c.webhook_id, w.url, w.secret, "
-        "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, c.event_type, c.body, c.attempt, w.options "
-        "FROM claimed c JOIN webhooks w ON w.id = c.webhook_id ORDER BY c.id");
+        "  RETURNING d.id, d.webhook_id, d.event_id, d.event_type, d.body, d.attempts + 1 AS attempt) "
+        "SELECT d.id, d.webhook_id, w.url, w.secret, "
+        "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, d.attempt, w.options, " +
+        std::string(kBodyColumns) + " FROM claimed d JOIN webhooks w ON w.id = d.webhook_id" + kBodyJoin +
+        "ORDER BY d.id");
     st.bind_all(now, per_webhook_limit, now + lease_.count(), claimer_);
     return read_pending(st);
 }

@@ -124,13 +124,29 @@ protected:
 
     // The webhook queue from a query of (COUNT(*), MIN(id)) of pending deliveries.
     WebhookQueue webhook_queue_from(const char* count_sql);
-    // Rows of (id, webhook_id, url, secret, previous secret, event_type, body, attempt, options).
+    // A delivery of an event stores no body of its own (body = ''): every webhook of the event
+    // is sent the event's webhook body, built from its row in the outbox (events are never
+    // deleted). Only deliveries without an event (test events) store their body. These are the
+    // columns a delivery's body is read from (see delivery_body), with the join they need on a
+    // delivery `d`.
+    static constexpr const char* kBodyColumns = "d.body, d.event_type, e.id, e.session_id, e.timestamp, e.data";
+    static constexpr const char* kBodyJoin = " LEFT JOIN events e ON e.id = d.event_id AND d.body = '' ";
+    // The body of a delivery read with kBodyColumns from column `first` on.
+    template <class Stmt>
+    static std::string delivery_body(const Stmt& st, int first) {
+        std::string body = st.text(first);
+        if (!body.empty() || !st.opt_int64(first + 2)) return body;
+        return events::Event{st.int64(first + 2), st.text(first + 1), st.opt_int64(first + 3), st.int64(first + 4),
+                             st.text(first + 5)}
+            .webhook_body();
+    }
+    // Rows of (id, webhook_id, url, secret, previous secret, attempt, options, kBodyColumns).
     template <class Stmt>
     static std::vector<webhooks::PendingDelivery> read_pending(Stmt& st) {
         std::vector<webhooks::PendingDelivery> out;
         while (st.step())
-            out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.opt_text(4), st.text(5), st.text(6),
-                           st.integer(7), st.opt_text(8)});
+            out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.opt_text(4), st.text(8),
+                           delivery_body(st, 7), st.integer(5), st.opt_text(6)});
         return out;
     }
 

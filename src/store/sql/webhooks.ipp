@@ -61,12 +61,13 @@ void write_event_types(D& db, Id webhook_id, const std::vector<std::string>& eve
             .exec();
 }
 
+// A delivery of no stored event (id 0): it keeps its own body (see SqlStore::kBodyColumns).
 template <class D>
 Id insert_delivery(D& db, Id webhook_id, const events::Event& e) {
     const auto now = domain::now_ms();
     db.prepare("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body, next_attempt_at, created_at) "
-               "VALUES (?, NULLIF(?, 0), ?, ?, ?, ?)")
-        .bind_all(webhook_id, e.id, e.type, e.webhook_body(), now, now)
+               "VALUES (?, NULL, ?, ?, ?, ?)")
+        .bind_all(webhook_id, e.type, e.webhook_body(), now, now)
         .exec();
     return db.last_insert_id();
 }
@@ -224,15 +225,15 @@ template <class D>
 std::vector<webhooks::AttemptLog> SqlStore<D>::webhook_logs(Id webhook_id, int limit) {
     if (!find_webhook(webhook_id)) domain::not_found("Webhook not found");
     auto st = db_.prepare(
-        "SELECT l.id, l.delivery_id, l.event_type, l.attempt, l.status_code, l.error, l.response_body, "
-        "l.duration_ms, l.success, d.body, l.created_at "
-        "FROM webhook_logs l JOIN webhook_deliveries d ON d.id = l.delivery_id "
+        std::string("SELECT l.id, l.delivery_id, l.event_type, l.attempt, l.status_code, l.error, l.response_body, "
+                    "l.duration_ms, l.success, l.created_at, ") +
+        kBodyColumns + " FROM webhook_logs l JOIN webhook_deliveries d ON d.id = l.delivery_id" + kBodyJoin +
         "WHERE l.webhook_id = ? ORDER BY l.id DESC LIMIT ?");
     st.bind_all(webhook_id, limit);
     std::vector<webhooks::AttemptLog> out;
     while (st.step())
         out.push_back({st.int64(0), st.int64(1), st.text(2), st.integer(3), st.opt_int(4), st.opt_text(5),
-                       st.text(6), st.integer(7), st.boolean(8), st.text(9), st.int64(10)});
+                       st.text(6), st.integer(7), st.boolean(8), delivery_body(st, 10), st.int64(9)});
     return out;
 }
 
@@ -371,13 +372,14 @@ int SqlStore<D>::prune_webhook_history(domain::Millis before, int limit) {
     return deleted;
 }
 
+// The deliveries share the event's body: each refers to the event (body '', see kBodyColumns).
 template <class D>
 void SqlStore<D>::enqueue_webhook_deliveries(const events::Event& e) {
     const auto now = domain::now_ms();
     db_.prepare("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body, next_attempt_at, created_at) "
-                "SELECT w.id, ?, ?, ?, ?, ? FROM webhook_events we JOIN webhooks w ON w.id = we.webhook_id "
+                "SELECT w.id, ?, ?, '', ?, ? FROM webhook_events we JOIN webhooks w ON w.id = we.webhook_id "
                 "WHERE we.event_type = ? AND w.enabled = 1")
-        .bind_all(e.id, e.type, e.webhook_body(), now, now, e.type)
+        .bind_all(e.id, e.type, now, now, e.type)
         .exec();
 }
 

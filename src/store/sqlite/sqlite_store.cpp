@@ -220,22 +220,21 @@ void SqliteStore::let_foreground_through() {
 // (finished ones too) and run the subquery per row, which made each call cost more the longer
 // the history was.
 std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Millis now, int per_webhook_limit) {
+    const std::string columns = std::string("SELECT d.id, d.webhook_id, w.url, w.secret, "
+                                            "CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, "
+                                            "d.attempts + 1, w.options, ") + kBodyColumns;
     auto st = db_.prepare(
-        "SELECT d.id, d.webhook_id, w.url, w.secret, "
-        "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, d.event_type, d.body, d.attempts + 1, w.options "
-        "FROM webhooks w CROSS JOIN webhook_deliveries d ON d.id IN ("
+        columns + " FROM webhooks w CROSS JOIN webhook_deliveries d ON d.id IN ("
         "  SELECT p.id FROM webhook_deliveries p "
         "  WHERE p.webhook_id = w.id AND p.status = 'pending' AND p.next_attempt_at <= ?1 "
-        "  ORDER BY p.next_attempt_at, p.id LIMIT ?2) "
+        "  ORDER BY p.next_attempt_at, p.id LIMIT ?2)" + kBodyJoin +
         "WHERE w.enabled = 1 AND w.ordered = 0 "
-        "UNION ALL "
+        "UNION ALL " +
         // An ordered webhook's oldest pending delivery, once due; the next only after its outcome
         // is stored (only pending deliveries have a next_attempt_at).
-        "SELECT d.id, d.webhook_id, w.url, w.secret, "
-        "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, d.event_type, d.body, d.attempts + 1, w.options "
-        "FROM webhooks w JOIN webhook_deliveries d ON d.id = ("
-        "  SELECT min(p.id) FROM webhook_deliveries p WHERE p.webhook_id = w.id AND p.next_attempt_at IS NOT NULL) "
-        "WHERE w.enabled = 1 AND w.ordered = 1 AND d.next_attempt_at <= ?1 "
+        columns + " FROM webhooks w JOIN webhook_deliveries d ON d.id = ("
+        "  SELECT min(p.id) FROM webhook_deliveries p WHERE p.webhook_id = w.id AND p.next_attempt_at IS NOT NULL)" +
+        kBodyJoin + "WHERE w.enabled = 1 AND w.ordered = 1 AND d.next_attempt_at <= ?1 "
         "ORDER BY 1");
     st.bind_all(now, per_webhook_limit);
     return read_pending(st);
