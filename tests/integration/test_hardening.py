@@ -146,9 +146,11 @@ class WebSocketMemoryTest(ServerTestCase):
     def test_f3_non_reading_clients_cannot_pin_memory(self):
         rss_before = self.server.rss_kib()
         frame = json.dumps({"type": "x" * 60000})
-        clients = [RawWebSocket(self.server.port, rcvbuf=4096) for _ in range(8)]
+        # 8 x 400 frames of 60 KB: had each reply echoed the whole frame, as before the
+        # fix, 190 MB would queue. A busy machine may take a while to read it all.
+        clients = [RawWebSocket(self.server.port, rcvbuf=4096, timeout=60) for _ in range(8)]
         for ws in clients:
-            for _ in range(1000):
+            for _ in range(400):
                 try:
                     ws.send_text(frame)
                 except (BrokenPipeError, ConnectionResetError):

@@ -195,8 +195,10 @@ PgStore::PgStore(const std::string& url, const events::Bus* bus, std::chrono::mi
     migrate();
     if (!bus) {  // the delivery engine's connection: it claims deliveries under an id of its own
         take_claimer_lock();
-        // A new database session after a lost connection: the lock is taken again (the claims
-        // made under it may have been taken over meanwhile: at least once).
+        // A new database session after a lost connection claims under a new id: the claims
+        // made under the old one (outcomes the engine could not store while the database was
+        // gone among them) are orphans, due again at once: at least once, never stuck until
+        // their lease runs out.
         db_.on_reconnect([this] { take_claimer_lock(); });
     } else {  // the event loop's: it holds the room monitors' claims
         db_.on_reconnect([this] {
@@ -215,8 +217,9 @@ PgStore::~PgStore() { listener_.reset(); }
 
 void PgStore::take_claimer_lock() {
     std::random_device random;
-    for (std::int64_t id = claimer_;; id = std::uniform_int_distribution<std::int64_t>(1, 0x7fffffff)(random)) {
-        if (id != 0 && try_lock(kClaimerLockClass, id)) {
+    for (;;) {
+        const std::int64_t id = std::uniform_int_distribution<std::int64_t>(1, 0x7fffffff)(random);
+        if (try_lock(kClaimerLockClass, id)) {
             claimer_ = id;
             return;
         }

@@ -50,7 +50,7 @@ private:
     bool claim_retention() override;
     const char* store_outcome_sql() override;
     void reclaim_orphans(domain::Millis now);
-    void take_claimer_lock();  // the same id again when it can, else a new one
+    void take_claimer_lock();  // a new, free claimer id
     bool try_lock(int lock_class, std::int64_t id);  // a session-level advisory lock
     void note_catalogue_version(std::uint64_t version);
 
