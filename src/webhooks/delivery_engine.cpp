@@ -422,6 +422,7 @@ private:
         AttemptOutcome o;
         o.delivery_id = t.delivery.id;
         o.webhook_id = t.delivery.webhook_id;
+        o.event_type = t.delivery.event_type;
         o.attempt = t.delivery.attempt;
         o.duration_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                              std::chrono::steady_clock::now() - t.started)

@@ -68,6 +68,7 @@ struct PendingDelivery {
 struct AttemptOutcome {
     Id delivery_id = 0;
     Id webhook_id = 0;
+    std::string event_type;
     int attempt = 1;
     std::optional<int> status_code;
     std::optional<std::string> error;

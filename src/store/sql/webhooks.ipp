@@ -6,6 +6,9 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <unordered_set>
+
 #include "domain/error.hpp"
 #include "events/payloads.hpp"
 #include "store/sql/sql_store.hpp"
@@ -70,6 +73,28 @@ Id insert_delivery(D& db, Id webhook_id, const events::Event& e) {
         .bind_all(webhook_id, e.type, e.webhook_body(), now, now)
         .exec();
     return db.last_insert_id();
+}
+
+// The attempt log rows, a few multi-row INSERTs instead of one statement per attempt.
+template <class D>
+void insert_attempt_logs(D& db, std::span<const webhooks::AttemptOutcome> logged, domain::Millis now) {
+    constexpr std::size_t kRowsPerInsert = 64;  // 640 parameters, within both databases' limits
+    for (std::size_t first = 0; first < logged.size(); first += kRowsPerInsert) {
+        const auto rows = logged.subspan(first, std::min(kRowsPerInsert, logged.size() - first));
+        std::string sql = "INSERT INTO webhook_logs (webhook_id, delivery_id, event_type, attempt, status_code, error, "
+                          "response_body, duration_ms, success, created_at) VALUES ";
+        for (std::size_t i = 0; i < rows.size(); ++i) sql += i ? ",(?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?)";
+        auto st = db.prepare(sql);
+        int param = 0;  // the last one bound
+        for (const auto& o : rows) {
+            st.bind(param + 1, o.webhook_id).bind(param + 2, o.delivery_id).bind(param + 3, o.event_type);
+            st.bind(param + 4, o.attempt).bind(param + 5, o.status_code).bind(param + 6, o.error);
+            st.bind(param + 7, o.response_body).bind(param + 8, o.duration_ms).bind(param + 9, o.success);
+            st.bind(param + 10, now);
+            param += 10;
+        }
+        st.exec();
+    }
 }
 
 // The dummy game.added of POST /api/webhooks/test/{id}: the documented shape with
@@ -270,6 +295,7 @@ std::size_t SqlStore<D>::record_attempts(std::span<const webhooks::AttemptOutcom
     auto tx = begin();
     std::size_t stored = 0;
     std::vector<webhooks::AttemptOutcome> logged;  // of deliveries that still exist
+    std::unordered_set<Id> reset;  // webhooks whose failure count this transaction has reset
     for (const auto& o : outcomes) {
         // Yield the database to the foreground between two outcomes.
         if (stored > 0 && foreground_waiting()) break;
@@ -280,19 +306,16 @@ std::size_t SqlStore<D>::record_attempts(std::span<const webhooks::AttemptOutcom
             .exec();
         if (db_.changes() == 0) continue;  // deleted with its webhook while in flight
         logged.push_back(o);
-        db_.prepare("INSERT INTO webhook_logs (webhook_id, delivery_id, event_type, attempt, status_code, error, "
-                    "response_body, duration_ms, success, created_at) "
-                    "SELECT webhook_id, id, event_type, ?, ?, ?, ?, ?, ?, ? FROM webhook_deliveries WHERE id = ?")
-            .bind_all(o.attempt, o.status_code, o.error, o.response_body, o.duration_ms, o.success, now,
-                      o.delivery_id)
-            .exec();
         if (o.success) {
-            db_.prepare("UPDATE webhooks SET consecutive_failures = 0, failing_since = NULL "
-                        "WHERE id = ? AND (consecutive_failures <> 0 OR failing_since IS NOT NULL)")
-                .bind_all(o.webhook_id)
-                .exec();
+            // Once per webhook until its next failure: the webhook's later successes change nothing.
+            if (reset.insert(o.webhook_id).second)
+                db_.prepare("UPDATE webhooks SET consecutive_failures = 0, failing_since = NULL "
+                            "WHERE id = ? AND (consecutive_failures <> 0 OR failing_since IS NOT NULL)")
+                    .bind_all(o.webhook_id)
+                    .exec();
             continue;
         }
+        reset.erase(o.webhook_id);
         db_.prepare("UPDATE webhooks SET failing_since = COALESCE(failing_since, ?), "
                     "consecutive_failures = consecutive_failures + ? WHERE id = ?")
             .bind_all(now, o.retry_at ? 0 : 1, o.webhook_id)
@@ -316,6 +339,7 @@ std::size_t SqlStore<D>::record_attempts(std::span<const webhooks::AttemptOutcom
             .exec();
         spdlog::warn("msg=\"webhook disabled\" webhook_id={} reason=\"{}\"", o.webhook_id, *reason);
     }
+    insert_attempt_logs(db_, logged, now);
     for (const auto& row : webhooks::stats_rows(logged, now)) {
         auto latency = webhooks::LatencyHistogram{};
         auto st = db_.prepare("SELECT latency FROM webhook_stats WHERE webhook_id = ? AND hour = ?");
