@@ -154,6 +154,9 @@ protected:
     domain::Game load_game(Id id);        // NotFound "Game not found"
     void ensure_pack(const std::string& name);
     void enqueue_webhook_deliveries(const events::Event& e);
+    // Before queuing deliveries: NotFound "Webhook not found", or Conflict "Webhook is
+    // disabled; enable it to <to_do>".
+    void require_enabled_webhook(Id webhook_id, const char* to_do);
 
     D db_;
     const events::Bus* bus_;

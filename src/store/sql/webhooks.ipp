@@ -24,6 +24,12 @@ constexpr const char* kWebhookSelect =
     "SELECT id, name, url, secret, events, enabled, created_at, consecutive_failures, disabled_at, disabled_reason, "
     "previous_secret, previous_secret_until, ordered, options, last_success_at, last_failure_at FROM webhooks ";
 
+// Queues deliveries again as new ones (new ids, due at the first `?`, created at the second)
+// with the same event and body; the caller appends the condition choosing them.
+constexpr const char* kRequeueDeliveries =
+    "INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body, next_attempt_at, created_at) "
+    "SELECT webhook_id, event_id, event_type, body, ?, ? FROM webhook_deliveries WHERE ";
+
 template <class Row>
 Webhook read_webhook(const Row& st) {
     Webhook w;
@@ -200,11 +206,16 @@ Webhook SqlStore<D>::rotate_webhook_secret(Id id, const std::string& secret, dom
 }
 
 template <class D>
+void SqlStore<D>::require_enabled_webhook(Id webhook_id, const char* to_do) {
+    const auto w = find_webhook(webhook_id);
+    if (!w) domain::not_found("Webhook not found");
+    if (!w->enabled) domain::conflict(std::string("Webhook is disabled; enable it to ") + to_do);
+}
+
+template <class D>
 Id SqlStore<D>::enqueue_test_delivery(Id webhook_id) {
     auto tx = begin();
-    auto w = find_webhook(webhook_id);
-    if (!w) domain::not_found("Webhook not found");
-    if (!w->enabled) domain::conflict("Webhook is disabled; enable it to send a test event");
+    require_enabled_webhook(webhook_id, "send a test event");
     const Id id = insert_delivery(db_, webhook_id, test_event());
     tx.commit();
     return id;
@@ -213,13 +224,9 @@ Id SqlStore<D>::enqueue_test_delivery(Id webhook_id) {
 template <class D>
 Id SqlStore<D>::redeliver(Id webhook_id, Id delivery_id) {
     auto tx = begin();
-    auto w = find_webhook(webhook_id);
-    if (!w) domain::not_found("Webhook not found");
-    if (!w->enabled) domain::conflict("Webhook is disabled; enable it to redeliver");
+    require_enabled_webhook(webhook_id, "redeliver");
     const auto now = domain::now_ms();
-    db_.prepare("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body, next_attempt_at, created_at) "
-                "SELECT webhook_id, event_id, event_type, body, ?, ? FROM webhook_deliveries "
-                "WHERE id = ? AND webhook_id = ?")
+    db_.prepare(std::string(kRequeueDeliveries) + "id = ? AND webhook_id = ?")
         .bind_all(now, now, delivery_id, webhook_id)
         .exec();
     if (db_.changes() == 0) domain::not_found("Delivery not found");
@@ -231,14 +238,10 @@ Id SqlStore<D>::redeliver(Id webhook_id, Id delivery_id) {
 template <class D>
 int SqlStore<D>::recover_failed_deliveries(Id webhook_id, domain::Millis since) {
     auto tx = begin();
-    auto w = find_webhook(webhook_id);
-    if (!w) domain::not_found("Webhook not found");
-    if (!w->enabled) domain::conflict("Webhook is disabled; enable it to recover its deliveries");
+    require_enabled_webhook(webhook_id, "recover its deliveries");
     const auto now = domain::now_ms();
     // Delivery ids follow the order in which events happened.
-    db_.prepare("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body, next_attempt_at, created_at) "
-                "SELECT webhook_id, event_id, event_type, body, ?, ? FROM webhook_deliveries "
-                "WHERE webhook_id = ? AND status = 'failed' AND created_at >= ? ORDER BY id")
+    db_.prepare(std::string(kRequeueDeliveries) + "webhook_id = ? AND status = 'failed' AND created_at >= ? ORDER BY id")
         .bind_all(now, now, webhook_id, since)
         .exec();
     const int recovered = db_.changes();
