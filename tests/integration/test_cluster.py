@@ -74,11 +74,11 @@ class ClusterTestCase(unittest.TestCase):
         self.assertIn(status, expect, reply)
         return reply
 
-    def new_session(self, via):
+    def new_session(self, via, notes="cluster"):
         status, _, active = via.get("/api/sessions/active")
         if status == 200 and active.get("id"):
             self.post(via, "/api/sessions/%d/close" % active["id"])
-        return self.post(via, "/api/sessions", {"notes": "cluster"})
+        return self.post(via, "/api/sessions", {"notes": notes})
 
 
 class ClusterStartTest(ClusterTestCase):
@@ -152,6 +152,36 @@ class ClusterFeedTest(ClusterTestCase):
         self.assertEqual(len(outbox), expected)
         for got in seen + [replayed]:
             self.assertEqual(got, [tuple(row) for row in outbox])
+
+    def test_events_too_large_for_a_notification_reach_the_other_instances_in_order(self):
+        # A notification carries an event up to ~7,600 bytes; a larger one is read from the
+        # outbox. Small and large ones in turn arrive everywhere whole and in order.
+        notes = ["small\nnote", "é" * 5000 + "\nlarge", "small again", "ü" * 4000, "last"]
+
+        async def run():
+            clients = []
+            for server in self.servers:
+                ws = await websockets.connect(server.ws_url(), ping_interval=None)
+                await ws.send(json.dumps({"type": "auth", "token": self.token}))
+                self.assertEqual(json.loads(await ws.recv())["type"], "auth_success")
+                clients.append(ws)
+            for text in notes:
+                self.new_session(self.servers[0], text)
+            seen = []
+            for ws in clients:
+                got = []
+                while len(got) < len(notes):
+                    message = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
+                    if message["type"] == "session.started":
+                        got.append((message["id"], message["data"]["session"]["notes"]))
+                seen.append(got)
+                await ws.close()
+            return seen
+
+        seen = asyncio.run(run())
+        for got in seen:
+            self.assertEqual([n for _, n in got], notes)
+            self.assertEqual(got, seen[0])
 
 
 class ClusterDeliveryTest(ClusterTestCase):

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <random>
 
 #include "store/postgres/listener.hpp"
@@ -20,6 +21,8 @@ constexpr int kClaimerLockClass = 0x6770;
 // Room monitors: pg_advisory_lock(kRoomMonitorLockClass, session game id), held by the main connection.
 constexpr int kRoomMonitorLockClass = 0x6771;
 constexpr domain::Millis kReclaimIntervalMs = 1000;
+// The largest event data a notification carries (its payload must stay under 8,000 bytes).
+constexpr int kMaxNotifiedData = 7600;
 
 constexpr const char* kEventsChannel = "gamepicker_events";
 constexpr const char* kCatalogueChannel = "gamepicker_catalogue";
@@ -258,13 +261,26 @@ void PgStore::follow_cluster(std::function<void(std::function<void()>)> post_to_
     };
     listener_ = std::make_unique<Listener>(
         url_, std::vector<std::string>{kEventsChannel, kCatalogueChannel},
-        [this, request_publish](const std::string& channel, const std::string& payload) {
-            if (channel == kCatalogueChannel)
-                note_catalogue_version(std::strtoull(payload.c_str(), nullptr, 10));
-            else
-                request_publish();
+        [this, request_publish, post_to_loop](const std::string& channel, const std::string& payload) {
+            if (channel == kCatalogueChannel) return note_catalogue_version(std::strtoull(payload.c_str(), nullptr, 10));
+            auto event = notified_event(payload);
+            if (!event) return request_publish();  // only the id: the event is read from the outbox
+            post_to_loop([this, e = std::move(*event)] {
+                try {
+                    publish_notified(e);
+                } catch (const std::exception& ex) {
+                    spdlog::error("msg=\"reading new outbox events failed\" error=\"{}\"", ex.what());
+                }
+            });
         },
         request_publish);
+}
+
+void PgStore::publish_notified(const events::Event& e) {
+    if (!bus_ || e.id <= published_up_to_) return;  // published already (this instance's own, or read after a gap)
+    if (e.id != published_up_to_ + 1) return publish_new_events();  // a lost notification or a rolled-back id: read
+    published_up_to_ = e.id;
+    bus_->publish(e);
 }
 
 void PgStore::publish_new_events() {
@@ -281,13 +297,37 @@ void PgStore::publish_new_events() {
 
 // Ids in commit order: a transaction takes its event ids under a lock it holds until it
 // commits (the lock is taken in the subquery, before the id), so no reader asking for
-// id > last can see a later id before an earlier one. The notification goes out at commit.
+// id > last can see a later id before an earlier one. The notification goes out at commit
+// (notifications arrive in commit order, hence in id order) and carries the whole event
+// when it fits in a payload (8,000 bytes), so the other instances publish it without
+// reading the outbox; a larger one carries its id only.
 const char* PgStore::insert_event_sql() {
-    static const std::string sql = "INSERT INTO events (type, session_id, timestamp, data) "
-                                   "SELECT ?, ?, ?, ? FROM (SELECT pg_advisory_xact_lock(" +
-                                   std::to_string(kOutboxLock) + ")) AS in_commit_order "
-                                   "RETURNING id, pg_notify('" + kEventsChannel + "', id::text)";
+    static const std::string sql =
+        "INSERT INTO events (type, session_id, timestamp, data) "
+        "SELECT ?, ?, ?, ? FROM (SELECT pg_advisory_xact_lock(" + std::to_string(kOutboxLock) + ")) AS in_commit_order "
+        "RETURNING id, pg_notify('" + kEventsChannel + "', CASE WHEN octet_length(data) <= " +
+        std::to_string(kMaxNotifiedData) + " THEN concat_ws(chr(10), id, type, COALESCE(session_id::text, ''), timestamp, data) "
+        "ELSE id::text END)";
     return sql.c_str();
+}
+
+// "id\ntype\nsession id or empty\ntimestamp\ndata" (insert_event_sql); nullopt for an id alone.
+std::optional<events::Event> PgStore::notified_event(std::string_view payload) {
+    std::string_view field[4];
+    for (auto& f : field) {
+        const auto end = payload.find('\n');
+        if (end == std::string_view::npos) return std::nullopt;
+        f = payload.substr(0, end);
+        payload.remove_prefix(end + 1);
+    }
+    const auto number = [](std::string_view s) {
+        std::int64_t v = 0;
+        std::from_chars(s.data(), s.data() + s.size(), v);
+        return v;
+    };
+    events::Event e{number(field[0]), std::string(field[1]), std::nullopt, number(field[3]), std::string(payload)};
+    if (!field[2].empty()) e.session_id = number(field[2]);
+    return e;
 }
 
 // Other instances' events committed before this one are published first, in id order. A

@@ -8,7 +8,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 
 #include "store/postgres/db.hpp"
@@ -28,8 +30,9 @@ public:
     // Runs f while holding the cluster-wide start-up lock (the catalogue is seeded once).
     void exclusively(const std::function<void()>& f);
     // The event loop's store follows the cluster: a thread LISTENs for new outbox events
-    // and catalogue changes of any instance and asks, through post_to_loop, for
-    // publish_new_events() on the loop. A poll each second catches lost notifications.
+    // and catalogue changes of any instance and hands, through post_to_loop, the events the
+    // notifications carry to the loop (or asks it for publish_new_events() when one carries
+    // only an id). A poll each second catches lost notifications.
     void follow_cluster(std::function<void(std::function<void()>)> post_to_loop);
     // Publishes on the bus, in id order, the outbox events it has not published yet
     // (whichever instance wrote them).
@@ -44,6 +47,10 @@ public:
 
 private:
     void migrate();
+    // An event a notification carried: published if it is the next one, read with those
+    // before it after a gap, ignored if published already.
+    void publish_notified(const events::Event& e);
+    static std::optional<events::Event> notified_event(std::string_view payload);
     const char* insert_event_sql() override;
     void publish_committed(std::vector<events::Event> committed) override;
     void catalogue_changed() override;
