@@ -166,8 +166,11 @@ public:
     virtual std::vector<webhooks::StatsRow> webhook_stats_rows(domain::Millis since) = 0;
     // Delivery engine side. Pending deliveries of enabled webhooks due at `now`: at most
     // per_webhook_limit per webhook (so one backlogged receiver cannot hide the others),
-    // ordered by (next_attempt_at, id).
-    virtual std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit) = 0;
+    // ordered by (next_attempt_at, id). A store that claims what it hands out (PostgreSQL)
+    // hands out at most claim_limit (the engine's free slots), the oldest first; SQLite claims
+    // nothing (it also returns deliveries in flight, which the engine skips) and ignores it.
+    virtual std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit,
+                                                                  int claim_limit) = 0;
     // Deliveries due_deliveries handed out that the engine does not send now (no free slot,
     // or the webhook is held back): (delivery id, when it is due again, for any instance).
     // PostgreSQL claims what it hands out; SQLite does not, and has nothing to do.

@@ -277,7 +277,8 @@ private:
         hold_wake_.reset();
         // Claimed (PostgreSQL) but not sent now: due again when a slot is free or the hold ends.
         std::vector<std::pair<Id, domain::Millis>> unsent;
-        for (auto& d : store.due_deliveries(now, per_webhook_cap_)) {
+        const int free_slots = options_.max_in_flight - static_cast<int>(in_flight_.size());
+        for (auto& d : store.due_deliveries(now, per_webhook_cap_, free_slots)) {
             const Id id = d.id, webhook_id = d.webhook_id;
             if (in_flight_.contains(id)) continue;
             if (held(webhook_id, now)) {

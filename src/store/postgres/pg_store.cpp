@@ -377,43 +377,54 @@ void PgStore::catalogue_changed() {
 // Claims the due deliveries: each is leased to this instance (next_attempt_at moves to the
 // lease's end, so no other instance takes it meanwhile; record_attempts sets the real next
 // attempt). Rows another instance is claiming at this moment are skipped, not waited for.
-// An ordered webhook's oldest pending delivery only, as on SQLite.
-std::vector<webhooks::PendingDelivery> PgStore::due_deliveries(domain::Millis now, int per_webhook_limit) {
+// An ordered webhook's oldest pending delivery only, as on SQLite. No more than the engine
+// can send now: what it cannot send it would have to release again, row by row.
+std::vector<webhooks::PendingDelivery> PgStore::due_deliveries(domain::Millis now, int per_webhook_limit,
+                                                               int claim_limit) {
     if (now - last_reclaim_ >= kReclaimIntervalMs) {
         last_reclaim_ = now;
         reclaim_orphans(now);
     }
+    if (claim_limit <= 0) return {};
     auto st = db_.prepare(
         "WITH due AS ("
-        "  SELECT p.id FROM webhooks w CROSS JOIN LATERAL ("
-        "    SELECT q.id FROM webhook_deliveries q "
+        "  SELECT p.id, p.next_attempt_at FROM webhooks w CROSS JOIN LATERAL ("
+        "    SELECT q.id, q.next_attempt_at FROM webhook_deliveries q "
         "    WHERE q.webhook_id = w.id AND q.status = 'pending' AND q.next_attempt_at <= ?1 "
         "    ORDER BY q.next_attempt_at, q.id LIMIT ?2 FOR UPDATE SKIP LOCKED) p "
         "  WHERE w.enabled = 1 AND w.ordered = 0 "
         "  UNION ALL "
-        "  SELECT p.id FROM webhooks w CROSS JOIN LATERAL ("
-        "    SELECT q.id FROM webhook_deliveries q "
+        "  SELECT p.id, p.next_attempt_at FROM webhooks w CROSS JOIN LATERAL ("
+        "    SELECT q.id, q.next_attempt_at FROM webhook_deliveries q "
         "    WHERE q.id = (SELECT min(r.id) FROM webhook_deliveries r "
         "                  WHERE r.webhook_id = w.id AND r.next_attempt_at IS NOT NULL) "
         "      AND q.next_attempt_at <= ?1 FOR UPDATE SKIP LOCKED) p "
-        "  WHERE w.enabled = 1 AND w.ordered = 1), "
+        "  WHERE w.enabled = 1 AND w.ordered = 1 "
+        "  ORDER BY 2, 1 LIMIT ?5), "
         "claimed AS (UPDATE webhook_deliveries d SET next_attempt_at = ?3, claimed_by = ?4 FROM due WHERE d.id = due.id "
         "  RETURNING d.id, d.webhook_id, d.event_id, d.event_type, d.body, d.attempts + 1 AS attempt) "
         "SELECT d.id, d.webhook_id, w.url, w.secret, "
         "  CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, d.attempt, w.options, " +
         std::string(kBodyColumns) + " FROM claimed d JOIN webhooks w ON w.id = d.webhook_id" + kBodyJoin +
         "ORDER BY d.id");
-    st.bind_all(now, per_webhook_limit, now + lease_.count(), claimer_);
+    st.bind_all(now, std::min(per_webhook_limit, claim_limit), now + lease_.count(), claimer_, claim_limit);
     return read_pending(st);
 }
 
+// One statement for all of them (the ids and due times as two arrays).
 void PgStore::release_deliveries(std::span<const std::pair<Id, domain::Millis>> unsent) {
-    auto tx = begin();
-    for (const auto& [id, due_at] : unsent)
-        db_.prepare("UPDATE webhook_deliveries SET next_attempt_at = ?, claimed_by = NULL WHERE id = ? AND status = 'pending'")
-            .bind_all(due_at, id)
-            .exec();
-    commit(tx);
+    if (unsent.empty()) return;
+    std::string ids = "{", due = "{";
+    for (const auto& [id, due_at] : unsent) {
+        ids.append(std::to_string(id)).append(",");
+        due.append(std::to_string(due_at)).append(",");
+    }
+    ids.back() = '}';
+    due.back() = '}';
+    db_.prepare("UPDATE webhook_deliveries d SET next_attempt_at = u.due_at, claimed_by = NULL "
+                "FROM unnest(?::bigint[], ?::bigint[]) AS u (id, due_at) WHERE d.id = u.id AND d.status = 'pending'")
+        .bind_all(ids, due)
+        .exec();
 }
 
 // Claims whose claimer is gone (its connection, and with it its advisory lock, ended: the

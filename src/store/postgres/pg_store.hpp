@@ -41,7 +41,8 @@ public:
     std::uint64_t catalogue_version() override;
     bool claim_room_monitor(Id session_game_id) override;
     void release_room_monitor(Id session_game_id) override;
-    std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit) override;
+    std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit,
+                                                          int claim_limit) override;
     void release_deliveries(std::span<const std::pair<Id, domain::Millis>> unsent) override;
     WebhookQueue webhook_queue() override;
 

@@ -219,7 +219,7 @@ void SqliteStore::let_foreground_through() {
 // CROSS JOIN keeps webhooks the outer loop: with a plain JOIN SQLite may scan every delivery
 // (finished ones too) and run the subquery per row, which made each call cost more the longer
 // the history was.
-std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Millis now, int per_webhook_limit) {
+std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Millis now, int per_webhook_limit, int) {
     const std::string columns = std::string("SELECT d.id, d.webhook_id, w.url, w.secret, "
                                             "CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, "
                                             "d.attempts + 1, w.options, ") + kBodyColumns;

@@ -31,7 +31,8 @@ public:
     std::uint64_t catalogue_version() override;
     bool claim_room_monitor(Id) override { return true; }  // one process
     void release_room_monitor(Id) override {}
-    std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit) override;
+    std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit,
+                                                          int claim_limit) override;
     void release_deliveries(std::span<const std::pair<Id, domain::Millis>>) override {}  // nothing is claimed
     WebhookQueue webhook_queue() override;
 
