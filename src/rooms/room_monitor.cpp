@@ -54,6 +54,14 @@ void RoomMonitor::close_quietly() {
     probe_timer_.cancel();
 }
 
+void RoomMonitor::stopped_elsewhere() {
+    if (done_) return;
+    close_quietly();
+    spdlog::info("msg=\"room monitor ended\" session_game={} room={} reason=manually_stopped elsewhere=true",
+                 initial_.session_game_id, initial_.room_code);
+    emit(kRoomDisconnected, room_disconnected(snapshot(), "manually_stopped"));
+}
+
 RoomSnapshot RoomMonitor::snapshot() const {
     RoomSnapshot s = initial_;
     if (room_) {
@@ -321,9 +329,11 @@ void RoomMonitor::room_gone(const std::string& reason) {
     finish(reason, connected_once_);  // a room never seen open says nothing about the game
 }
 
+// With each event, what status-live answers goes to the other instances too.
 void RoomMonitor::emit(const char* type, std::string data) {
     try {
         store_.record_room_event(initial_.session_id, type, std::move(data));
+        if (!done_) store_.share_room_status(initial_.session_game_id, game_status(snapshot()));
     } catch (const std::exception& e) {
         spdlog::error("msg=\"room event not stored\" type={} room={} error=\"{}\"", type, initial_.room_code, e.what());
     }

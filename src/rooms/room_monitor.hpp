@@ -36,6 +36,9 @@ public:
     void stop(const std::string& reason);
     // Server shutdown: close the connections, write nothing.
     void close_quietly();
+    // The check was ended through another instance, which wrote its state: room.disconnected
+    // as a local stop sends it, nothing written.
+    void stopped_elsewhere();
     // A manual PATCH …/player-count wins: this monitor stops writing the stored count.
     void manual_count() { manual_count_ = true; }
 

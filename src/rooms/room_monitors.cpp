@@ -124,8 +124,8 @@ void RoomMonitors::schedule_reconcile() {
 }
 
 // Another instance's handlers change checks this instance watches: what the database says
-// wins. A monitor whose check was ended or changed there closes quietly (that instance wrote
-// the check's state; its room.disconnected is not sent); checks nobody runs are adopted.
+// wins. A monitor whose check was ended or changed there ends with room.disconnected as a
+// local stop (that instance wrote the check's state); checks nobody runs are adopted.
 void RoomMonitors::reconcile() {
     std::vector<domain::SessionGame> wanted;
     if (auto session = store_.active_session())
@@ -144,7 +144,7 @@ void RoomMonitors::reconcile() {
         auto it = monitors_.find(id);
         auto monitor = std::move(it->second);
         monitors_.erase(it);
-        monitor->close_quietly();
+        monitor->stopped_elsewhere();
         release(id);
     }
     for (const auto& sg : wanted)

@@ -132,7 +132,11 @@ public:
     // monitor (PostgreSQL: an advisory lock of this connection, held until released or the
     // connection ends, so a dead instance's monitors can be adopted; SQLite: always).
     virtual bool claim_room_monitor(Id session_game_id) = 0;
-    virtual void release_room_monitor(Id session_game_id) = 0;
+    virtual void release_room_monitor(Id session_game_id) = 0;  // and drops its shared status
+    // The running monitor's game.status object, for the instances that do not run it
+    // (PostgreSQL: kept while the monitor's claim is held; SQLite: one process, nothing kept).
+    virtual void share_room_status(Id session_game_id, const std::string& status) = 0;
+    virtual std::optional<std::string> shared_room_status(Id session_game_id) = 0;
 
     // --- votes and stats -------------------------------------------------
     virtual LiveVoteResult record_live_vote(const LiveVoteInput& vote) = 0;

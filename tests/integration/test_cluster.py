@@ -251,6 +251,41 @@ class ClusterRoomMonitorTest(ClusterTestCase):
         rows = db_query(self.servers[0].db, "SELECT data FROM events WHERE type = 'room.connected' ORDER BY id")
         return [json.loads(r[0]) for r in rows if json.loads(r[0]).get("gameId") == sg_id]
 
+    def room_events(self, sg_id, type_):
+        rows = db_query(self.servers[0].db, "SELECT data FROM events WHERE type = ? ORDER BY id", (type_,))
+        return [json.loads(r[0]) for r in rows if json.loads(r[0]).get("gameId") == sg_id]
+
+    def status_live(self, server, session, sg):
+        status, _, live = server.get("/api/sessions/%d/games/%d/status-live" % (session["id"], sg["id"]))
+        self.assertEqual(status, 200, live)
+        return live
+
+    def test_a_check_stopped_through_another_instance_ends_as_a_local_stop_and_status_live_is_the_same_everywhere(self):
+        room = self.ecast.add_room("AWAY")
+        a, b = self.servers
+        session = self.new_session(a)
+        sg = self.post(a, "/api/sessions/%d/games" % session["id"], {"game_id": 1, "room_code": "AWAY"})
+        wait_until(lambda: len(self.connected(sg["id"])) == 1, timeout=TIMEOUT)
+        self.ecast.join(room, "ALICE")
+        wait_until(lambda: self.status_live(a, session, sg)["players"] == ["ALICE"], timeout=TIMEOUT)
+        # The instance without the monitor answers what the monitoring one knows.
+        wait_until(lambda: self.status_live(b, session, sg) == self.status_live(a, session, sg), timeout=TIMEOUT)
+        live = self.status_live(b, session, sg)
+        self.assertTrue(live["monitoring"], live)
+        self.assertEqual((live["playerCount"], live["players"]), (1, ["ALICE"]))
+
+        self.post(b, "/api/sessions/%d/games/%d/stop-player-check" % (session["id"], sg["id"]))
+        wait_until(lambda: self.room_events(sg["id"], "room.disconnected"), timeout=TIMEOUT)
+        wait_until(lambda: not self.ecast.open_sockets(room), timeout=TIMEOUT)
+        time.sleep(2.5)  # both reconcile twice meanwhile: still one event
+        disconnected = self.room_events(sg["id"], "room.disconnected")
+        self.assertEqual([d["reason"] for d in disconnected], ["manually_stopped"])
+        self.assertEqual((disconnected[0]["roomCode"], disconnected[0]["appTag"]), ("AWAY", "quiplash3"))
+        for server in self.servers:
+            self.assertFalse(self.status_live(server, session, sg)["monitoring"])
+        status, _, stored = a.get("/api/sessions/%d/games" % session["id"])
+        self.assertEqual([g["player_check_active"] for g in stored if g["id"] == sg["id"]], [0])
+
     def test_one_instance_watches_a_room_and_another_adopts_it_when_that_one_dies(self):
         self.ecast.add_room("TWIN")
         a, b = self.servers

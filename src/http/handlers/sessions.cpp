@@ -338,13 +338,15 @@ void add_session_routes(Router& r, Services& s) {
               return Response::json(200, to_json(sg));
           });
 
-    // The same object as the game.status event: from the running monitor, else from the database.
+    // The same object as the game.status event: from the running monitor (this instance's, or
+    // another's through the store), else from the database.
     r.add("GET", "/api/sessions/{sessionId}/games/{sessionGameId}/status-live", Access::Public,
           [&store, &rooms](Request& req) {
               auto ref = session_game_ref(req);
               if (auto live = rooms.snapshot(ref.session_game_id); live && live->session_id == ref.session_id)
                   return Response::text(200, "application/json", rooms::game_status(*live));
               const auto sg = store.load_session_game(ref.session_id, ref.session_game_id);
+              if (auto shared = store.shared_room_status(sg.id)) return Response::text(200, "application/json", *shared);
               return Response::text(200, "application/json", rooms::game_status(stored_room(sg)));
           });
 }

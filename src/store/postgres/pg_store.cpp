@@ -189,6 +189,10 @@ CREATE TABLE webhook_stats (
   PRIMARY KEY (webhook_id, hour)
 );
 )sql",
+    // The game.status object of each running room monitor, for the instances that do not run it.
+    R"sql(
+CREATE TABLE room_status (session_game_id BIGINT PRIMARY KEY, data TEXT NOT NULL);
+)sql",
 };
 
 }  // namespace
@@ -355,7 +359,25 @@ bool PgStore::claim_room_monitor(Id session_game_id) {
 
 void PgStore::release_room_monitor(Id session_game_id) {
     if (room_claims_.erase(session_game_id) == 0) return;
+    db_.prepare("DELETE FROM room_status WHERE session_game_id = ?").bind_all(session_game_id).exec();
     db_.prepare("SELECT pg_advisory_unlock(?::integer, ?::integer)").bind_all(kRoomMonitorLockClass, session_game_id).exec();
+}
+
+void PgStore::share_room_status(Id session_game_id, const std::string& status) {
+    db_.prepare("INSERT INTO room_status (session_game_id, data) VALUES (?, ?) "
+                "ON CONFLICT (session_game_id) DO UPDATE SET data = excluded.data")
+        .bind_all(session_game_id, status)
+        .exec();
+}
+
+// Only while some instance holds the monitor's claim: one that died leaves its row behind.
+std::optional<std::string> PgStore::shared_room_status(Id session_game_id) {
+    auto st = db_.prepare("SELECT data FROM room_status WHERE session_game_id = ?1 AND EXISTS ("
+                          "  SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid::bigint = ?2 "
+                          "  AND l.objid::bigint = ?1 AND l.objsubid = 2 AND l.granted)");
+    st.bind_all(session_game_id, kRoomMonitorLockClass);
+    if (!st.step()) return std::nullopt;
+    return st.text(0);
 }
 
 std::uint64_t PgStore::catalogue_version() { return catalogue_version_.load(std::memory_order_relaxed); }

@@ -41,6 +41,8 @@ public:
     std::uint64_t catalogue_version() override;
     bool claim_room_monitor(Id session_game_id) override;
     void release_room_monitor(Id session_game_id) override;
+    void share_room_status(Id session_game_id, const std::string& status) override;
+    std::optional<std::string> shared_room_status(Id session_game_id) override;
     std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit,
                                                           int claim_limit) override;
     void release_deliveries(std::span<const std::pair<Id, domain::Millis>> unsent) override;

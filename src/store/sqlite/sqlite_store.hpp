@@ -31,6 +31,8 @@ public:
     std::uint64_t catalogue_version() override;
     bool claim_room_monitor(Id) override { return true; }  // one process
     void release_room_monitor(Id) override {}
+    void share_room_status(Id, const std::string&) override {}
+    std::optional<std::string> shared_room_status(Id) override { return std::nullopt; }
     std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit,
                                                           int claim_limit) override;
     void release_deliveries(std::span<const std::pair<Id, domain::Millis>>) override {}  // nothing is claimed
