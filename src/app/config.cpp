@@ -144,6 +144,9 @@ Config load_config(int argc, char** argv) {
     cli.add_option("--room-reconcile-interval", room_reconcile_s,
                    "PostgreSQL: seconds between each instance's adoption of room checks no instance runs")
         ->envname("ROOM_RECONCILE_INTERVAL")->check(CLI::Range(1, 3600));
+    cli.add_option("--db-pool-size", c.db_pool_size,
+                   "PostgreSQL: threads that run API requests, each with its own connection (0: on the event loop)")
+        ->envname("DB_POOL_SIZE")->check(CLI::Range(0, 64));
     // `gamepicker migrate [flags]`: the same as --migrate-only.
     CLI::App* migrate = cli.add_subcommand("migrate", "Bring the database schema up to date and exit");
     migrate->fallthrough();

@@ -27,6 +27,7 @@ struct Config {
     std::chrono::milliseconds webhook_log_retention{30LL * 86400000};  // 0 = keep forever
     rooms::MonitorOptions rooms;
     std::chrono::seconds room_reconcile_interval{10};  // used with PostgreSQL only
+    int db_pool_size = 4;  // PostgreSQL: request workers, each with its own connection (0: handlers on the event loop)
 };
 
 // Parses argv and the environment. Prints help or the reason and exits on bad

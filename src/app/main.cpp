@@ -1,18 +1,23 @@
 // gamepicker: wiring. Threads (the whole list):
 //  - the event loop (main thread): one io_context running the HTTP server, the
-//    WebSocket hub and all handlers; it owns the main store connection (which store:
-//    app/store_factory, from --db), commits changes with their outbox events, and
-//    publishes them on the Bus.
+//    WebSocket hub, the room monitors and, on SQLite, all handlers; it owns the main
+//    store connection (which store: app/store_factory, from --db), publishes committed
+//    events on the Bus, and writes every response.
+//  - PostgreSQL only: the request workers (http/request_workers, --db-pool-size), each with
+//    its own connection: the router runs there, off the loop; responses, the commits' events
+//    (published by the loop's store, in id order) and room monitor calls are posted to the loop.
+//  - PostgreSQL only: the cluster listener (store/postgres/listener), its own connection:
+//    LISTENs for every instance's events and catalogue changes and posts "publish" to the loop.
 //  - the webhook delivery engine: one thread with its own store connection and a
 //    libcurl multi handle; the Bus only wakes it (notify()). It stores its attempt
 //    outcomes itself (on SQLite yielding the write lock to the event loop).
-//  - the WAL checkpointer (store/sqlite/checkpointer): one thread with its own
+//  - SQLite only: the WAL checkpointer (store/sqlite/checkpointer): one thread with its own
 //    connection, asked by the main connection's WAL hook, so no commit on the
 //    event loop waits for a checkpoint's fsync.
 //  - Asio's resolver thread: getaddrinfo for the room monitors (rooms/), which
 //    otherwise run on the event loop.
-// The threads share no data structures: they meet only through SQLite, the
-// checkpointer's request flag, and the engine's wake-up.
+// The threads meet only through the database, posts to the loop, the engine's wake-up, the
+// checkpointer's request flag, and what handlers keep between requests (locked or atomic).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -29,6 +34,7 @@
 #include "app/logging.hpp"
 #include "app/store_factory.hpp"
 #include "events/bus.hpp"
+#include "http/request_workers.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
 #include "http/static_site.hpp"
@@ -51,8 +57,8 @@ int serve(app::Config& cfg) {
 
     events::Bus bus;
     boost::asio::io_context ioc{1};
-    const std::unique_ptr<store::Store> store_owner =
-        app::open_main_store(cfg, bus, [&ioc](std::function<void()> f) { boost::asio::post(ioc, std::move(f)); });
+    const app::PostToLoop post_to_loop = [&ioc](std::function<void()> f) { boost::asio::post(ioc, std::move(f)); };
+    const std::unique_ptr<store::Store> store_owner = app::open_main_store(cfg, bus, post_to_loop);
     store::Store& store = *store_owner;
 
     http::TokenService tokens(cfg.admin_key, cfg.jwt_secret);
@@ -67,11 +73,14 @@ int serve(app::Config& cfg) {
     // Instances sharing a database hand room checks over through it.
     if (app::is_postgres_url(cfg.db_path)) cfg.rooms.reconcile_interval = cfg.room_reconcile_interval;
     rooms::RoomMonitors rooms(ioc, store, cfg.rooms);
-    http::Services services{store, tokens, [&engine] { engine.notify(); }, rooms, cfg.metrics_public};
+    // Stopped (joined) before anything its handlers use goes.
+    http::RequestWorkers workers(app::open_request_stores(cfg, store, post_to_loop), post_to_loop);
+    http::RequestWorkers* const handler_threads = workers.size() > 0 ? &workers : nullptr;
+    http::Services services{store, tokens, [&engine] { engine.notify(); }, rooms, cfg.metrics_public, handler_threads};
     http::add_all_routes(router, services);
     const http::StaticSite site(http::embedded_assets());
     router.set_fallback([&site](http::Request& req) { return site.serve(req); });
-    http::Server server(ioc, router, hub, cfg.server);
+    http::Server server(ioc, router, hub, cfg.server, handler_threads);
     server.start();
     engine.start();
     pruner.start();
@@ -105,9 +114,10 @@ int serve(app::Config& cfg) {
         hub.shutdown();
         wait_until_drained();
     });
-    spdlog::info("msg=listening address={} port={} db={} max_websockets={}", cfg.server.address, server.bound_port(),
-                 app::redacted_db(cfg.db_path), cfg.ws.max_connections);
+    spdlog::info("msg=listening address={} port={} db={} max_websockets={} request_workers={}", cfg.server.address,
+                 server.bound_port(), app::redacted_db(cfg.db_path), cfg.ws.max_connections, workers.size());
     app::run_event_loop(ioc);
+    workers.stop();  // requests still running after the grace period are cancelled
     engine.stop();
     spdlog::info("msg=stopped");
     return 0;

@@ -33,6 +33,16 @@ std::unique_ptr<store::Store> open_main_store(const Config& cfg, const events::B
     return store;
 }
 
+std::vector<std::unique_ptr<store::Store>> open_request_stores(const Config& cfg, store::Store& loop_store,
+                                                               PostToLoop post_to_loop) {
+    std::vector<std::unique_ptr<store::Store>> stores;
+    if (!is_postgres_url(cfg.db_path)) return stores;
+    auto& loop = dynamic_cast<store::postgres::PgStore&>(loop_store);
+    for (int i = 0; i < cfg.db_pool_size; ++i)
+        stores.push_back(std::make_unique<store::postgres::PgStore>(loop, post_to_loop));
+    return stores;
+}
+
 void migrate_database(const Config& cfg) {
     if (!is_postgres_url(cfg.db_path)) store::sqlite::prepare_database_file(cfg.db_path);
     background_store_opener(cfg)();  // opening a store migrates it

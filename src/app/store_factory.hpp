@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/config.hpp"
 #include "store/store.hpp"
@@ -25,6 +26,11 @@ using PostToLoop = std::function<void(std::function<void()>)>;
 // It publishes committed events on `bus`; on PostgreSQL it also follows the other
 // instances' events (through post_to_loop) and publishes them there too.
 std::unique_ptr<store::Store> open_main_store(const Config& cfg, const events::Bus& bus, PostToLoop post_to_loop);
+// PostgreSQL: the request workers' connections (cfg.db_pool_size), which share the catalogue
+// version of `loop_store` (open_main_store's) and publish their commits through it, on the
+// loop. SQLite: none (handlers run on the event loop: a local file, one writer).
+std::vector<std::unique_ptr<store::Store>> open_request_stores(const Config& cfg, store::Store& loop_store,
+                                                               PostToLoop post_to_loop);
 // `gamepicker migrate`: brings the schema up to date (on SQLite creating the file and its folder).
 void migrate_database(const Config& cfg);
 // A background connection (the webhook delivery engine's): never publishes events.

@@ -24,6 +24,11 @@ std::string key_of(std::string_view address) {
 
 }  // namespace
 
+std::size_t LoginThrottle::tracked() const {
+    std::lock_guard lock(mutex_);
+    return entries_.size();
+}
+
 void LoginThrottle::forget_expired(Clock::time_point now) {
     while (!by_window_start_.empty()) {
         auto it = entries_.find(by_window_start_.front());
@@ -34,6 +39,7 @@ void LoginThrottle::forget_expired(Clock::time_point now) {
 }
 
 long long LoginThrottle::retry_after(std::string_view address, Clock::time_point now) {
+    std::lock_guard lock(mutex_);
     forget_expired(now);
     auto it = entries_.find(key_of(address));
     if (it == entries_.end() || it->second.failures < limits_.max_failures) return 0;
@@ -42,6 +48,7 @@ long long LoginThrottle::retry_after(std::string_view address, Clock::time_point
 }
 
 bool LoginThrottle::record_failure(std::string_view address, Clock::time_point now) {
+    std::lock_guard lock(mutex_);
     forget_expired(now);
     std::string key = key_of(address);
     auto it = entries_.find(key);
@@ -57,6 +64,7 @@ bool LoginThrottle::record_failure(std::string_view address, Clock::time_point n
 }
 
 void LoginThrottle::record_success(std::string_view address) {
+    std::lock_guard lock(mutex_);
     auto it = entries_.find(key_of(address));
     if (it == entries_.end()) return;
     by_window_start_.erase(it->second.position);

@@ -3,12 +3,13 @@
 // of the first one, that address is refused (429) until the window ends; other addresses
 // are not affected. IPv6 clients count per /64 (one host usually owns a whole /64).
 // Per process: instances behind a load balancer each count their own, and behind a
-// reverse proxy every client shares the proxy's address. Event loop only (no locking).
+// reverse proxy every client shares the proxy's address. Thread-safe (request workers).
 // Memory is bounded: at most `max_addresses` are tracked; when full, the address whose
 // window started first is forgotten.
 #include <chrono>
 #include <cstddef>
 #include <list>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -33,7 +34,7 @@ public:
     bool record_failure(std::string_view address, Clock::time_point now);
     // A correct key clears the address's failures.
     void record_success(std::string_view address);
-    std::size_t tracked() const { return entries_.size(); }
+    std::size_t tracked() const;
 
 private:
     struct Entry {
@@ -44,6 +45,7 @@ private:
     void forget_expired(Clock::time_point now);
 
     Limits limits_;
+    mutable std::mutex mutex_;
     std::unordered_map<std::string, Entry> entries_;
     std::list<std::string> by_window_start_;  // keys, oldest window first
 };

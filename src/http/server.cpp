@@ -14,6 +14,7 @@
 
 #include "http/message.hpp"
 #include "http/request_parsing.hpp"
+#include "http/request_workers.hpp"
 #include "http/router.hpp"
 #include "ws/upgrade.hpp"
 
@@ -50,12 +51,13 @@ struct SessionRegistry {
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
 public:
     HttpSession(tcp::socket&& socket, const Router& router, ws::Hub& hub, const ServerOptions& options,
-                std::shared_ptr<SessionRegistry> registry)
+                RequestWorkers* workers, std::shared_ptr<SessionRegistry> registry)
         : stream_(std::move(socket)),
           buffer_(kMaxBuffered),
           router_(router),
           hub_(hub),
           options_(options),
+          workers_(workers),
           registry_(std::move(registry)) {
         registry_->live.insert(this);
         beast::error_code ec;
@@ -139,9 +141,34 @@ private:
             return;
         }
         req->remote_address = peer_address_;
-        Response res = router_.dispatch(*req);
-        if (res.status >= 500) spdlog::warn("status={} method={} path={}", res.status, req->method, req->path);
-        write(to_beast(std::move(res), message.version(), message.keep_alive() && !registry_->draining));
+        const unsigned version = message.version();
+        const bool keep_alive = message.keep_alive();
+        if (!workers_) return respond(*req, router_.dispatch(*req), version, keep_alive);
+        // One request at a time per connection (the next is read after this response is
+        // written), so responses keep request order. The session is held by the job, then by
+        // the completion: it is released on the loop, never on a worker.
+        workers_->submit([self = shared_from_this(), req = std::move(*req), version, keep_alive]() mutable {
+            std::optional<Response> res;
+            std::exception_ptr failure;
+            try {
+                res = self->router_.dispatch(req);
+            } catch (...) {
+                failure = std::current_exception();
+            }
+            const auto executor = self->stream_.get_executor();
+            asio::post(executor, [self = std::move(self), req = std::move(req), res = std::move(res), failure,
+                                  version, keep_alive]() mutable {
+                self->guarded([&] {
+                    if (failure) std::rethrow_exception(failure);
+                    self->respond(req, std::move(*res), version, keep_alive);
+                });
+            });
+        });
+    }
+
+    void respond(const Request& req, Response&& res, unsigned version, bool keep_alive) {
+        if (res.status >= 500) spdlog::warn("status={} method={} path={}", res.status, req.method, req.path);
+        write(to_beast(std::move(res), version, keep_alive && !registry_->draining));
     }
 
     // Runs a completion handler's work; an exception from it (a parser, a handler,
@@ -210,6 +237,7 @@ private:
     const Router& router_;
     ws::Hub& hub_;
     const ServerOptions& options_;
+    RequestWorkers* workers_;
     std::shared_ptr<SessionRegistry> registry_;
 };
 
@@ -217,8 +245,13 @@ private:
 
 class Server::Listener : public std::enable_shared_from_this<Listener> {
 public:
-    Listener(asio::io_context& ioc, const Router& router, ws::Hub& hub, ServerOptions options)
-        : acceptor_(ioc), retry_timer_(ioc), router_(router), hub_(hub), options_(std::move(options)) {}
+    Listener(asio::io_context& ioc, const Router& router, ws::Hub& hub, ServerOptions options, RequestWorkers* workers)
+        : acceptor_(ioc),
+          retry_timer_(ioc),
+          router_(router),
+          hub_(hub),
+          options_(std::move(options)),
+          workers_(workers) {}
 
     void start() {
         tcp::endpoint ep{asio::ip::make_address(options_.address), options_.port};
@@ -258,7 +291,7 @@ private:
             }
             socket.set_option(tcp::no_delay(true), ec);
             std::make_shared<HttpSession>(std::move(socket), self->router_, self->hub_, self->options_,
-                                          self->registry_)
+                                          self->workers_, self->registry_)
                 ->start();
             self->accept();
         });
@@ -294,10 +327,12 @@ private:
     const Router& router_;
     ws::Hub& hub_;
     ServerOptions options_;
+    RequestWorkers* workers_;
 };
 
-Server::Server(asio::io_context& ioc, const Router& router, ws::Hub& hub, ServerOptions options)
-    : listener_(std::make_shared<Listener>(ioc, router, hub, std::move(options))) {}
+Server::Server(asio::io_context& ioc, const Router& router, ws::Hub& hub, ServerOptions options,
+               RequestWorkers* workers)
+    : listener_(std::make_shared<Listener>(ioc, router, hub, std::move(options), workers)) {}
 
 Server::~Server() = default;
 

@@ -1,7 +1,8 @@
 #pragma once
 // The HTTP listener: accepts on one port, reads requests with limits and
 // timeouts, dispatches them through the Router, and hands WebSocket upgrades of
-// /api/sessions/live to the ws::Hub. Runs entirely on the io_context thread.
+// /api/sessions/live to the ws::Hub. Runs on the io_context thread; with request
+// workers (PostgreSQL) the router runs on them and the response is written back here.
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -17,6 +18,7 @@ class Hub;
 
 namespace gp::http {
 
+class RequestWorkers;
 class Router;
 
 struct ServerOptions {
@@ -28,7 +30,9 @@ struct ServerOptions {
 
 class Server {
 public:
-    Server(boost::asio::io_context& ioc, const Router& router, ws::Hub& hub, ServerOptions options);
+    // workers null: the router runs on the event loop, inline.
+    Server(boost::asio::io_context& ioc, const Router& router, ws::Hub& hub, ServerOptions options,
+           RequestWorkers* workers = nullptr);
     ~Server();
     void start();                        // binds and starts accepting; throws if the port is taken
     unsigned short bound_port() const;   // the real port when options.port was 0

@@ -195,6 +195,10 @@ public:
     // Deletes up to `limit` finished (delivered or failed) deliveries created before
     // `before`, with their logs; returns how many. Pending ones are never touched.
     virtual int prune_webhook_history(domain::Millis before, int limit) = 0;
+
+    // From another thread: cancels the statement this connection is running, if any (it fails
+    // with an error). PostgreSQL's request workers at shutdown; SQLite has none.
+    virtual void interrupt() {}
 };
 
 // Opens a store connection for the thread that calls it (app/store_factory makes these).

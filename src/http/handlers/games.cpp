@@ -2,6 +2,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <memory>
+#include <mutex>
 #include <unordered_map>
 
 #include "domain/catalogue_csv.hpp"
@@ -20,27 +21,37 @@ using domain::bad_request;
 namespace {
 
 // Serialised GET /api/games bodies by filter, all dropped when the catalogue version
-// moves. The catalogue list is the hottest read; this keeps it off SQLite and the
-// serializer. Bounded because filters (playerCount, pack) come from clients.
+// moves. The catalogue list is the hottest read; this keeps it off the database and the
+// serializer. Bounded because filters (playerCount, pack) come from clients. Locked: with
+// request workers several threads share it.
 class GameListCache {
 public:
-    const std::string* find(std::uint64_t version, const std::string& key) {
-        if (version != version_) {
+    using Body = std::shared_ptr<const std::string>;
+
+    Body find(std::uint64_t version, const std::string& key) {
+        std::lock_guard lock(mutex_);
+        if (version > version_) {
             bodies_.clear();
             version_ = version;
         }
+        if (version != version_) return nullptr;  // read before a change another thread saw
         auto it = bodies_.find(key);
-        return it == bodies_.end() ? nullptr : &it->second;
+        return it == bodies_.end() ? nullptr : it->second;
     }
-    const std::string& put(std::string key, std::string body) {
+    // `version`: the one read before the rows were: a body read before a change is not kept
+    // once a newer version was seen.
+    void put(std::uint64_t version, std::string key, Body body) {
+        std::lock_guard lock(mutex_);
+        if (version != version_) return;
         if (bodies_.size() >= kMaxEntries) bodies_.clear();
-        return bodies_.insert_or_assign(std::move(key), std::move(body)).first->second;
+        bodies_.insert_or_assign(std::move(key), std::move(body));
     }
 
 private:
     static constexpr std::size_t kMaxEntries = 512;
+    std::mutex mutex_;
     std::uint64_t version_ = 0;
-    std::unordered_map<std::string, std::string> bodies_;
+    std::unordered_map<std::string, Body> bodies_;
 };
 
 std::string cache_key(const domain::GameFilter& f) {
@@ -99,80 +110,81 @@ std::string csv_text(const Request& req) {
 }  // namespace
 
 void add_game_routes(Router& r, Services& s) {
-    store::Store& store = s.store;
-
-    r.add("GET", "/api/games", Access::Public, [&store, cache = std::make_shared<GameListCache>()](Request& req) {
+    r.add("GET", "/api/games", Access::Public, [&s, cache = std::make_shared<GameListCache>()](Request& req) {
         const domain::GameFilter filter = game_filter_from_query(req);
         std::string key = cache_key(filter);
-        const std::string* body = cache->find(store.catalogue_version(), key);
-        if (!body)
-            body = &cache->put(std::move(key), json::serialize(to_json_array(store.list_games(filter))));
+        const std::uint64_t version = s.store().catalogue_version();
+        GameListCache::Body body = cache->find(version, key);
+        if (!body) {
+            body = std::make_shared<const std::string>(json::serialize(to_json_array(s.store().list_games(filter))));
+            cache->put(version, std::move(key), body);
+        }
         return Response::text(200, "application/json", *body);
     });
 
     r.add("GET", "/api/games/packs", Access::Public,
-          [&store](Request&) { return Response::json(200, to_json_array(store.list_packs())); });
+          [&s](Request&) { return Response::json(200, to_json_array(s.store().list_packs())); });
 
     r.add("GET", "/api/games/meta/packs", Access::Public,
-          [&store](Request&) { return Response::json(200, to_json_array(store.pack_meta())); });
+          [&s](Request&) { return Response::json(200, to_json_array(s.store().pack_meta())); });
 
-    r.add("GET", "/api/games/export/csv", Access::Admin, [&store](Request&) {
-        auto res = Response::text(200, "text/csv; charset=utf-8", domain::write_catalogue_csv(store.list_games({})));
+    r.add("GET", "/api/games/export/csv", Access::Admin, [&s](Request&) {
+        auto res = Response::text(200, "text/csv; charset=utf-8", domain::write_catalogue_csv(s.store().list_games({})));
         res.headers.emplace_back("Content-Disposition", "attachment; filename=\"games.csv\"");
         return res;
     });
 
-    r.add("POST", "/api/games/import/csv", Access::Admin, [&store](Request& req) {
-        const int imported = store.import_games(domain::parse_catalogue_csv(csv_text(req)));
+    r.add("POST", "/api/games/import/csv", Access::Admin, [&s](Request& req) {
+        const int imported = s.store().import_games(domain::parse_catalogue_csv(csv_text(req)));
         return Response::json(200, json::object{{"message", "Imported " + std::to_string(imported) + " games"},
                                                 {"imported", imported}});
     });
 
-    r.add("PATCH", "/api/games/packs/{name}/favor", Access::Admin, [&store](Request& req) {
-        return Response::json(200, to_json(store.set_pack_favor(req.params[0], read_favor_bias(req))));
+    r.add("PATCH", "/api/games/packs/{name}/favor", Access::Admin, [&s](Request& req) {
+        return Response::json(200, to_json(s.store().set_pack_favor(req.params[0], read_favor_bias(req))));
     });
 
-    r.add("PATCH", "/api/games/packs/{name}/toggle", Access::Admin, [&store](Request& req) {
+    r.add("PATCH", "/api/games/packs/{name}/toggle", Access::Admin, [&s](Request& req) {
         auto enabled = opt_flag(parse_object(req), "enabled");
         if (!enabled) bad_request("enabled is required (true or false)");
-        const int games = store.set_pack_enabled(req.params[0], *enabled);
+        const int games = s.store().set_pack_enabled(req.params[0], *enabled);
         return Response::json(200, json::object{{"message", std::string("Pack ") + (*enabled ? "enabled" : "disabled")},
                                                 {"pack", req.params[0]},
                                                 {"enabled", *enabled},
                                                 {"gamesAffected", games}});
     });
 
-    r.add("GET", "/api/games/{id}", Access::Public, [&store](Request& req) {
-        auto game = store.find_game(path_id(req, 0, "game"));
+    r.add("GET", "/api/games/{id}", Access::Public, [&s](Request& req) {
+        auto game = s.store().find_game(path_id(req, 0, "game"));
         if (!game) domain::not_found("Game not found");
         return Response::json(200, to_json(*game));
     });
 
-    r.add("POST", "/api/games", Access::Admin, [&store](Request& req) {
+    r.add("POST", "/api/games", Access::Admin, [&s](Request& req) {
         auto fields = read_game_fields(parse_object(req), {}, true);
-        return Response::json(201, to_json(store.create_game(fields)));
+        return Response::json(201, to_json(s.store().create_game(fields)));
     });
 
-    r.add("PUT", "/api/games/{id}", Access::Admin, [&store](Request& req) {
+    r.add("PUT", "/api/games/{id}", Access::Admin, [&s](Request& req) {
         const auto id = path_id(req, 0, "game");
         auto body = parse_object(req);
-        auto current = store.find_game(id);
+        auto current = s.store().find_game(id);
         if (!current) domain::not_found("Game not found");
-        return Response::json(200, to_json(store.update_game(id, read_game_fields(body, *current, false))));
+        return Response::json(200, to_json(s.store().update_game(id, read_game_fields(body, *current, false))));
     });
 
-    r.add("DELETE", "/api/games/{id}", Access::Admin, [&store](Request& req) {
-        store.delete_game(path_id(req, 0, "game"));
+    r.add("DELETE", "/api/games/{id}", Access::Admin, [&s](Request& req) {
+        s.store().delete_game(path_id(req, 0, "game"));
         return Response::json(200, json::object{{"message", "Game deleted successfully"}});
     });
 
-    r.add("PATCH", "/api/games/{id}/toggle", Access::Admin, [&store](Request& req) {
-        return Response::json(200, to_json(store.toggle_game(path_id(req, 0, "game"))));
+    r.add("PATCH", "/api/games/{id}/toggle", Access::Admin, [&s](Request& req) {
+        return Response::json(200, to_json(s.store().toggle_game(path_id(req, 0, "game"))));
     });
 
-    r.add("PATCH", "/api/games/{id}/favor", Access::Admin, [&store](Request& req) {
+    r.add("PATCH", "/api/games/{id}/favor", Access::Admin, [&s](Request& req) {
         const auto id = path_id(req, 0, "game");
-        return Response::json(200, to_json(store.set_game_favor(id, read_favor_bias(req))));
+        return Response::json(200, to_json(s.store().set_game_favor(id, read_favor_bias(req))));
     });
 }
 

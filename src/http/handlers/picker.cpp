@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <span>
@@ -40,25 +41,26 @@ struct PickSnapshot {
     std::vector<std::string> game_json;  // per game of the catalogue
 };
 
+// Shared by the threads that run handlers (request workers): the snapshot is swapped
+// under a lock, and each pick keeps the one it started with.
 class CatalogueSnapshot {
 public:
-    explicit CatalogueSnapshot(store::Store& store) : store_(store) {}
-
-    std::shared_ptr<const PickSnapshot> current() {
+    std::shared_ptr<const PickSnapshot> current(store::Store& store) {
         // The version is read first: a change landing during the reload moves it
         // again, and the next pick reloads.
-        const std::uint64_t version = store_.catalogue_version();
-        if (!snapshot_ || version != version_) {
+        const std::uint64_t version = store.catalogue_version();
+        std::lock_guard lock(mutex_);
+        if (!snapshot_ || version > version_) {
             domain::GameFilter enabled;
             enabled.enabled = true;
-            snapshot_ = std::make_shared<const PickSnapshot>(store_.list_games(enabled), store_.list_packs());
+            snapshot_ = std::make_shared<const PickSnapshot>(store.list_games(enabled), store.list_packs());
             version_ = version;
         }
         return snapshot_;
     }
 
 private:
-    store::Store& store_;
+    std::mutex mutex_;
     std::shared_ptr<const PickSnapshot> snapshot_;
     std::uint64_t version_ = 0;
 };
@@ -66,15 +68,15 @@ private:
 }  // namespace
 
 void add_picker_routes(Router& r, Services& s) {
-    r.add("POST", "/api/pick", Access::Public,
-          [&store = s.store, snapshot = std::make_shared<CatalogueSnapshot>(s.store),
-           rng = std::mt19937_64{std::random_device{}()}](Request& req) mutable {
+    r.add("POST", "/api/pick", Access::Public, [&s, snapshot = std::make_shared<CatalogueSnapshot>()](Request& req) {
+              thread_local std::mt19937_64 rng{std::random_device{}()};
+              store::Store& store = s.store();
               const auto body = parse_object(req);
               const auto filter = game_filter_from_body(body);
               const auto session_id = opt_int(body, "sessionId", 1, std::numeric_limits<std::int64_t>::max());
               const bool exclude_played = opt_flag(body, "excludePlayed").value_or(false);
 
-              const auto current = snapshot->current();
+              const auto current = snapshot->current(store);
               std::vector<domain::Id> played;
               if (session_id) {
                   const std::optional<std::int64_t> last =

@@ -121,7 +121,8 @@ std::vector<domain::ChatMessage> read_chat_log(const Request& req) {
 
 // A game got a room code (added with one, or set on the playing game): its room is
 // watched and the player check recorded. Past the monitor cap the change itself still
-// succeeds, unwatched (start-player-check can be retried later).
+// succeeds, unwatched (start-player-check can be retried later). On the event loop, with
+// the loop's store: the monitor writes its own end of the check there, after this.
 domain::SessionGame watch_room(store::Store& store, rooms::RoomMonitors& rooms, const domain::SessionGame& sg) {
     if (!sg.room_code) return sg;
     if (!rooms.can_start(sg.id)) {
@@ -183,82 +184,84 @@ json::value export_json(const domain::Session& s, const std::vector<domain::Sess
 }  // namespace
 
 void add_session_routes(Router& r, Services& s) {
-    store::Store& store = s.store;
     rooms::RoomMonitors& rooms = s.rooms;
 
     r.add("GET", "/api/sessions", Access::Public,
-          [&store](Request&) { return Response::json(200, to_json_array(store.list_sessions())); });
+          [&s](Request&) { return Response::json(200, to_json_array(s.store().list_sessions())); });
 
-    r.add("GET", "/api/sessions/active", Access::Public, [&store](Request&) {
-        if (auto active = store.active_session()) return Response::json(200, to_json(*active));
+    r.add("GET", "/api/sessions/active", Access::Public, [&s](Request&) {
+        if (auto active = s.store().active_session()) return Response::json(200, to_json(*active));
         return Response::json(200, json::object{{"session", nullptr}, {"message", "No active session"}});
     });
 
-    r.add("GET", "/api/sessions/{id}", Access::Public, [&store](Request& req) {
-        auto session = store.find_session(path_id(req, 0, "session"));
+    r.add("GET", "/api/sessions/{id}", Access::Public, [&s](Request& req) {
+        auto session = s.store().find_session(path_id(req, 0, "session"));
         if (!session) domain::not_found("Session not found");
         return Response::json(200, to_json(*session));
     });
 
-    r.add("POST", "/api/sessions", Access::Admin, [&store](Request& req) {
+    r.add("POST", "/api/sessions", Access::Admin, [&s](Request& req) {
         auto notes = read_notes(parse_object(req));
-        return Response::json(201, to_json(store.create_session(notes)));
+        return Response::json(201, to_json(s.store().create_session(notes)));
     });
 
-    r.add("POST", "/api/sessions/{id}/close", Access::Admin, [&store, &rooms](Request& req) {
+    r.add("POST", "/api/sessions/{id}/close", Access::Admin, [&s, &rooms](Request& req) {
         const Id id = path_id(req, 0, "session");
         auto notes = read_notes(parse_object(req));
-        auto session = store.close_session(id, notes);
-        rooms.stop_session(id);
+        auto session = s.store().close_session(id, notes);
+        s.on_loop([&] { rooms.stop_session(id); });
         return Response::json(200, to_json(session));
     });
 
-    r.add("DELETE", "/api/sessions/{id}", Access::Admin, [&store](Request& req) {
+    r.add("DELETE", "/api/sessions/{id}", Access::Admin, [&s](Request& req) {
         const Id id = path_id(req, 0, "session");
-        store.delete_session(id);
+        s.store().delete_session(id);
         return Response::json(200, json::object{{"message", "Session deleted successfully"}, {"sessionId", id}});
     });
 
     // The whole list by default (the documented shape); ?limit and ?offset page through it.
-    r.add("GET", "/api/sessions/{id}/games", Access::Public, [&store](Request& req) {
+    r.add("GET", "/api/sessions/{id}/games", Access::Public, [&s](Request& req) {
         const Id id = path_id(req, 0, "session");
         store::Slice slice;
         slice.offset = query_int(req, "offset", 0, INT32_MAX).value_or(0);
         slice.limit = query_int(req, "limit", 0, kMaxSessionGamesPage);
-        return Response::json(200, to_json_array(store.session_games(id, slice)));
+        return Response::json(200, to_json_array(s.store().session_games(id, slice)));
     });
 
-    r.add("GET", "/api/sessions/{id}/votes", Access::Public, [&store](Request& req) {
+    r.add("GET", "/api/sessions/{id}/votes", Access::Public, [&s](Request& req) {
         const Id id = path_id(req, 0, "session");
-        return Response::json(200, json::object{{"session_id", id}, {"votes", vote_rows_json(store.session_votes(id))}});
+        return Response::json(200, json::object{{"session_id", id}, {"votes", vote_rows_json(s.store().session_votes(id))}});
     });
 
-    r.add("POST", "/api/sessions/{id}/games", Access::Admin, [&store, &rooms](Request& req) {
+    r.add("POST", "/api/sessions/{id}/games", Access::Admin, [&s, &rooms](Request& req) {
         const Id id = path_id(req, 0, "session");
         auto body = parse_object(req);
         auto game_id = opt_int(body, "game_id", 1);
         if (!game_id) bad_request("game_id is required");
         const bool manually_added = opt_flag(body, "manually_added").value_or(false);
         auto room_code = read_room_code(body);
-        auto sg = store.add_session_game(id, *game_id, manually_added, room_code);
-        rooms.stop_session(id, sg.id);  // the previous game is no longer playing
-        return Response::json(201, to_json(watch_room(store, rooms, sg)));
+        auto sg = s.store().add_session_game(id, *game_id, manually_added, room_code);
+        sg = s.on_loop([&] {
+            rooms.stop_session(id, sg.id);  // the previous game is no longer playing
+            return watch_room(s.loop_store, rooms, sg);
+        });
+        return Response::json(201, to_json(sg));
     });
 
-    r.add("POST", "/api/sessions/{id}/chat-import", Access::Admin, [&store](Request& req) {
+    r.add("POST", "/api/sessions/{id}/chat-import", Access::Admin, [&s](Request& req) {
         const Id id = path_id(req, 0, "session");
         auto log = read_chat_log(req);
-        return Response::json(200, chat_import_json(store.import_chat(id, log)));
+        return Response::json(200, chat_import_json(s.store().import_chat(id, log)));
     });
 
-    r.add("GET", "/api/sessions/{id}/export", Access::Admin, [&store](Request& req) {
+    r.add("GET", "/api/sessions/{id}/export", Access::Admin, [&s](Request& req) {
         const Id id = path_id(req, 0, "session");
         const std::string format = req.query_param("format").value_or("txt");
         if (format != "txt" && format != "json") bad_request("format must be \"json\" or \"txt\"");
-        auto session = store.find_session(id);
+        auto session = s.store().find_session(id);
         if (!session) domain::not_found("Session not found");
-        auto games = store.session_games(id, {});
-        auto votes = store.session_votes(id);
+        auto games = s.store().session_games(id, {});
+        auto votes = s.store().session_votes(id);
         Response res = format == "json"
                            ? Response::json(200, export_json(*session, games, votes))
                            : Response::text(200, "text/plain; charset=utf-8", export_text(*session, games, votes));
@@ -268,85 +271,95 @@ void add_session_routes(Router& r, Services& s) {
     });
 
     r.add("PATCH", "/api/sessions/{sessionId}/games/{sessionGameId}/status", Access::Admin,
-          [&store, &rooms](Request& req) {
+          [&s, &rooms](Request& req) {
               auto ref = session_game_ref(req);
               auto body = parse_object(req);
               auto status = domain::parse_play_status(opt_string(body, "status").value_or(""));
               if (!status) bad_request("status must be one of: playing, played, skipped");
-              auto sg = store.set_session_game_status(ref.session_id, ref.session_game_id, *status);
+              auto sg = s.store().set_session_game_status(ref.session_id, ref.session_game_id, *status);
               // Only the playing game is watched.
-              if (*status == domain::PlayStatus::Playing)
-                  rooms.stop_session(ref.session_id, sg.id);
-              else
-                  rooms.stop(sg.id);
+              s.on_loop([&] {
+                  if (*status == domain::PlayStatus::Playing)
+                      rooms.stop_session(ref.session_id, sg.id);
+                  else
+                      rooms.stop(sg.id);
+              });
               return Response::json(200, to_json(sg));
           });
 
-    r.add("DELETE", "/api/sessions/{sessionId}/games/{sessionGameId}", Access::Admin, [&store, &rooms](Request& req) {
+    r.add("DELETE", "/api/sessions/{sessionId}/games/{sessionGameId}", Access::Admin, [&s, &rooms](Request& req) {
         auto ref = session_game_ref(req);
-        store.remove_session_game(ref.session_id, ref.session_game_id);
-        rooms.stop(ref.session_game_id);
+        s.store().remove_session_game(ref.session_id, ref.session_game_id);
+        s.on_loop([&] { rooms.stop(ref.session_game_id); });
         return Response::json(200, json::object{{"message", "Game removed from session"},
                                                 {"sessionGameId", ref.session_game_id}});
     });
 
     r.add("PATCH", "/api/sessions/{sessionId}/games/{sessionGameId}/room-code", Access::Admin,
-          [&store, &rooms](Request& req) {
+          [&s, &rooms](Request& req) {
               auto ref = session_game_ref(req);
               auto body = parse_object(req);
               if (!body.contains("room_code")) bad_request("room_code is required (null clears it)");
               auto code = read_room_code(body);
-              auto sg = store.set_room_code(ref.session_id, ref.session_game_id, code);
-              if (!sg.room_code)
-                  rooms.stop(sg.id);
-              else if (sg.status == domain::PlayStatus::Playing)
-                  sg = watch_room(store, rooms, sg);
+              auto sg = s.store().set_room_code(ref.session_id, ref.session_game_id, code);
+              sg = s.on_loop([&] {
+                  if (!sg.room_code)
+                      rooms.stop(sg.id);
+                  else if (sg.status == domain::PlayStatus::Playing)
+                      return watch_room(s.loop_store, rooms, sg);
+                  return sg;
+              });
               return Response::json(200, to_json(sg));
           });
 
     // The room monitor (rooms/): it watches the room as a shard and emits room.*, lobby.*,
     // game.* and player-count.updated events. 400 without a room code, 409 past the cap.
     r.add("POST", "/api/sessions/{sessionId}/games/{sessionGameId}/start-player-check", Access::Admin,
-          [&store, &rooms](Request& req) {
+          [&s, &rooms](Request& req) {
               auto ref = session_game_ref(req);
-              if (!rooms.can_start(ref.session_game_id))
-                  domain::conflict("Too many rooms are being monitored at once; stop a player check first");
-              auto sg = store.set_player_check(ref.session_id, ref.session_game_id, true);
-              rooms.start(sg);
+              const auto sg = s.on_loop([&] {
+                  if (!rooms.can_start(ref.session_game_id))
+                      domain::conflict("Too many rooms are being monitored at once; stop a player check first");
+                  auto checked = s.loop_store.set_player_check(ref.session_id, ref.session_game_id, true);
+                  rooms.start(checked);
+                  return checked;
+              });
               return Response::json(200, json::object{{"message", "Player check started: watching room " +
                                                                       sg.room_code.value_or("")},
                                                       {"sessionGame", to_json(sg)}});
           });
 
     r.add("POST", "/api/sessions/{sessionId}/games/{sessionGameId}/stop-player-check", Access::Admin,
-          [&store, &rooms](Request& req) {
+          [&s, &rooms](Request& req) {
               auto ref = session_game_ref(req);
-              auto sg = store.set_player_check(ref.session_id, ref.session_game_id, false);
-              rooms.stop(sg.id);
+              auto sg = s.store().set_player_check(ref.session_id, ref.session_game_id, false);
+              s.on_loop([&] { rooms.stop(sg.id); });
               return Response::json(200, json::object{{"message", "Player check stopped"}, {"sessionGame", to_json(sg)}});
           });
 
     // A manual count wins over the monitor's for the rest of its run.
     r.add("PATCH", "/api/sessions/{sessionId}/games/{sessionGameId}/player-count", Access::Admin,
-          [&store, &rooms](Request& req) {
+          [&s, &rooms](Request& req) {
               auto ref = session_game_ref(req);
               auto body = parse_object(req);
               auto count = opt_int(body, "player_count", 0, 100);
               if (!count) bad_request("player_count is required");
-              auto sg = store.set_player_count(ref.session_id, ref.session_game_id, static_cast<int>(*count));
-              rooms.manual_count(sg.id);
+              auto sg = s.store().set_player_count(ref.session_id, ref.session_game_id, static_cast<int>(*count));
+              s.on_loop([&] { rooms.manual_count(sg.id); });
               return Response::json(200, to_json(sg));
           });
 
     // The same object as the game.status event: from the running monitor (this instance's, or
     // another's through the store), else from the database.
     r.add("GET", "/api/sessions/{sessionId}/games/{sessionGameId}/status-live", Access::Public,
-          [&store, &rooms](Request& req) {
+          [&s, &rooms](Request& req) {
               auto ref = session_game_ref(req);
-              if (auto live = rooms.snapshot(ref.session_game_id); live && live->session_id == ref.session_id)
+              if (auto live = s.on_loop([&] { return rooms.snapshot(ref.session_game_id); });
+                  live && live->session_id == ref.session_id)
                   return Response::text(200, "application/json", rooms::game_status(*live));
-              const auto sg = store.load_session_game(ref.session_id, ref.session_game_id);
-              if (auto shared = store.shared_room_status(sg.id)) return Response::text(200, "application/json", *shared);
+              const auto sg = s.store().load_session_game(ref.session_id, ref.session_game_id);
+              if (auto shared = s.store().shared_room_status(sg.id))
+                  return Response::text(200, "application/json", *shared);
               return Response::text(200, "application/json", rooms::game_status(stored_room(sg)));
           });
 }

@@ -9,8 +9,8 @@ namespace gp::http {
 namespace json = boost::json;
 
 void add_stats_routes(Router& r, Services& s) {
-    r.add("GET", "/api/stats", Access::Public, [&store = s.store](Request&) {
-        const auto st = store.stats();
+    r.add("GET", "/api/stats", Access::Public, [&s](Request&) {
+        const auto st = s.store().stats();
         return Response::json(200, json::object{{"totalGames", st.games_count},
                                                 {"enabledGames", st.games_enabled},
                                                 {"totalPacks", st.packs_count},

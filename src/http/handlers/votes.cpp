@@ -72,11 +72,9 @@ store::VoteQuery read_vote_query(const Request& req) {
 }  // namespace
 
 void add_vote_routes(Router& r, Services& s) {
-    store::Store& store = s.store;
-
-    r.add("GET", "/api/votes", Access::Public, [&store](Request& req) {
+    r.add("GET", "/api/votes", Access::Public, [&s](Request& req) {
         const auto query = read_vote_query(req);
-        const auto page = store.list_votes(query);
+        const auto page = s.store().list_votes(query);
         json::array votes;
         for (const auto& v : page.votes) votes.push_back(to_json(v));
         const int total_pages = (page.total + query.limit - 1) / query.limit;
@@ -87,9 +85,9 @@ void add_vote_routes(Router& r, Services& s) {
                                                                             {"total_pages", total_pages}}}});
     });
 
-    r.add("POST", "/api/votes/live", Access::Admin, [&store](Request& req) {
+    r.add("POST", "/api/votes/live", Access::Admin, [&s](Request& req) {
         const auto vote = read_live_vote(parse_object(req));
-        const auto result = store.record_live_vote(vote);
+        const auto result = s.store().record_live_vote(vote);
         const auto& g = result.game;
         return Response::json(
             200, json::object{{"success", true},

@@ -126,9 +126,9 @@ json::value record(store::Store& store, const webhooks::Webhook& w) {
 
 void add_webhook_routes(Router& r, Services& s) {
     r.add("GET", "/api/webhooks", Access::Admin, [&s](Request&) {
-        const auto stats = all_stats(s.store);
+        const auto stats = all_stats(s.store());
         json::array out;
-        for (const auto& w : s.store.list_webhooks()) {
+        for (const auto& w : s.store().list_webhooks()) {
             const auto it = stats.find(w.id);
             out.push_back(to_json(w, it == stats.end() ? webhooks::WebhookStats{} : it->second));
         }
@@ -151,7 +151,7 @@ void add_webhook_routes(Router& r, Services& s) {
     });
 
     r.add("GET", "/api/webhooks/{id}", Access::Admin, [&s](Request& req) {
-        return Response::json(200, record(s.store, load(s.store, path_id(req, 0, "webhook"))));
+        return Response::json(200, record(s.store(), load(s.store(), path_id(req, 0, "webhook"))));
     });
 
     r.add("POST", "/api/webhooks", Access::Admin, [&s](Request& req) {
@@ -166,7 +166,7 @@ void add_webhook_routes(Router& r, Services& s) {
         f.events = std::move(*events);
         f.ordered = opt_bool(body, "ordered").value_or(false);
         webhooks::apply_options(body, f.options);
-        auto created = to_json(s.store.create_webhook(f), {});
+        auto created = to_json(s.store().create_webhook(f), {});
         // A generated secret is shown this once; it is write-only afterwards.
         if (!secret) created.as_object()["secret"] = f.secret;
         return Response::json(201, std::move(created));
@@ -182,16 +182,16 @@ void add_webhook_routes(Router& r, Services& s) {
         p.events = opt_event_types(body);
         p.enabled = opt_bool(body, "enabled");
         p.ordered = opt_bool(body, "ordered");
-        if (auto options = load(s.store, id).options; webhooks::apply_options(body, options)) p.options = options;
+        if (auto options = load(s.store(), id).options; webhooks::apply_options(body, options)) p.options = options;
         if (!p.name && !p.url && !p.secret && !p.events && !p.enabled && !p.ordered && !p.options)
             bad_request("No fields to update (name, url, secret, events, enabled)");  // the original's words
-        auto w = s.store.update_webhook(id, p);
+        auto w = s.store().update_webhook(id, p);
         if (p.enabled == true) s.wake_deliveries();  // its backlog is due again
-        return Response::json(200, record(s.store, w));
+        return Response::json(200, record(s.store(), w));
     });
 
     r.add("DELETE", "/api/webhooks/{id}", Access::Admin, [&s](Request& req) {
-        s.store.delete_webhook(path_id(req, 0, "webhook"));
+        s.store().delete_webhook(path_id(req, 0, "webhook"));
         return Response::json(200, json::object{{"message", "Webhook deleted successfully"}});
     });
 
@@ -202,13 +202,13 @@ void add_webhook_routes(Router& r, Services& s) {
         const std::string secret = given ? std::move(*given) : webhooks::generate_secret();
         const auto valid_for =
             opt_int(body, "previous_valid_for", 0, kMaxPreviousValidFor).value_or(kDefaultPreviousValidFor);
-        auto rotated = record(s.store, s.store.rotate_webhook_secret(id, secret, domain::now_ms() + valid_for * 1000));
+        auto rotated = record(s.store(), s.store().rotate_webhook_secret(id, secret, domain::now_ms() + valid_for * 1000));
         rotated.as_object()["secret"] = secret;  // shown this once
         return Response::json(200, std::move(rotated));
     });
 
     r.add("POST", "/api/webhooks/test/{id}", Access::Admin, [&s](Request& req) {
-        const auto delivery_id = s.store.enqueue_test_delivery(path_id(req, 0, "webhook"));
+        const auto delivery_id = s.store().enqueue_test_delivery(path_id(req, 0, "webhook"));
         s.wake_deliveries();
         return Response::json(200, json::object{{"message", "Test webhook queued; its attempts appear in the logs"},
                                                 {"delivery_id", delivery_id}});
@@ -218,7 +218,7 @@ void add_webhook_routes(Router& r, Services& s) {
         const auto id = path_id(req, 0, "webhook");
         const auto since = domain::parse_iso(req_string(parse_object(req), "since"));
         if (!since) bad_request("since must be an ISO 8601 date-time");
-        const int recovered = s.store.recover_failed_deliveries(id, *since);
+        const int recovered = s.store().recover_failed_deliveries(id, *since);
         if (recovered > 0) s.wake_deliveries();
         return Response::json(202, json::object{{"message", "Failed deliveries queued again"}, {"recovered", recovered}});
     });
@@ -226,12 +226,12 @@ void add_webhook_routes(Router& r, Services& s) {
     r.add("GET", "/api/webhooks/{id}/logs", Access::Admin, [&s](Request& req) {
         const auto id = path_id(req, 0, "webhook");
         const auto limit = query_int(req, "limit", 1, kMaxLogLimit).value_or(kDefaultLogLimit);
-        return Response::json(200, to_json_array(s.store.webhook_logs(id, static_cast<int>(limit))));
+        return Response::json(200, to_json_array(s.store().webhook_logs(id, static_cast<int>(limit))));
     });
 
     r.add("POST", "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver", Access::Admin, [&s](Request& req) {
         const auto delivery_id =
-            s.store.redeliver(path_id(req, 0, "webhook"), path_id(req, 1, "delivery"));
+            s.store().redeliver(path_id(req, 0, "webhook"), path_id(req, 1, "delivery"));
         s.wake_deliveries();
         return Response::json(202, json::object{{"message", "Delivery queued"}, {"delivery_id", delivery_id}});
     });

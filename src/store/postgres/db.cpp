@@ -127,9 +127,24 @@ std::string Stmt::text(int col) const {
     return std::string(value(col), static_cast<std::size_t>(PQgetlength(result_, row_, col)));
 }
 
-Db::Db(const std::string& url) : url_(url), conn_(connect(url)) {}
+Db::Db(const std::string& url) : url_(url), conn_(connect(url)) { renew_cancel(); }
 
-Db::~Db() { PQfinish(conn_); }
+Db::~Db() {
+    PQfreeCancel(cancel_);
+    PQfinish(conn_);
+}
+
+void Db::renew_cancel() {
+    std::lock_guard lock(cancel_mutex_);
+    PQfreeCancel(cancel_);
+    cancel_ = PQgetCancel(conn_);
+}
+
+void Db::cancel() {
+    std::lock_guard lock(cancel_mutex_);
+    char error[256];
+    if (cancel_) PQcancel(cancel_, error, sizeof error);
+}
 
 void Db::reconnect_if_broken() {
     if (PQstatus(conn_) == CONNECTION_OK) return;
@@ -137,6 +152,7 @@ void Db::reconnect_if_broken() {
     if (PQstatus(conn_) != CONNECTION_OK)
         throw StorageUnavailable(std::string("PostgreSQL connection lost: ") + PQerrorMessage(conn_));
     PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    renew_cancel();
     for (auto& [sql, shape] : shapes_) shape.prepared.clear();  // they died with the old session
     if (on_reconnect_) on_reconnect_();
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@
 
 struct pg_conn;
 struct pg_result;
+struct pg_cancel;
 
 #include "store/sql/nullable_columns.hpp"
 
@@ -104,6 +106,8 @@ public:
     // Runs after the connection was re-established (a new database session: its advisory
     // locks are gone).
     void on_reconnect(std::function<void()> f) { on_reconnect_ = std::move(f); }
+    // Any thread: asks the server to cancel the statement running on this connection.
+    void cancel();
 
 private:
     friend class Stmt;
@@ -112,9 +116,12 @@ private:
                    const std::vector<unsigned>& types);
     [[noreturn]] void fail(pg_result* result, std::string_view what);
     void reconnect_if_broken();
+    void renew_cancel();  // after (re)connecting: cancel() targets the current session
 
     std::string url_;
     pg_conn* conn_ = nullptr;
+    std::mutex cancel_mutex_;
+    pg_cancel* cancel_ = nullptr;  // guarded by cancel_mutex_
     std::unordered_map<std::string, Stmt::Shape> shapes_;
     int statements_ = 0;  // names prepared statements s1, s2, ...
     int changes_ = 0;

@@ -220,6 +220,10 @@ PgStore::PgStore(const std::string& url, const events::Bus* bus, std::chrono::mi
     catalogue_version_ = static_cast<std::uint64_t>(st.int64(1));
 }
 
+PgStore::PgStore(PgStore& loop, std::function<void(std::function<void()>)> post_to_loop)
+    : SqlStore(nullptr, loop.url_), url_(loop.url_), lease_(loop.lease_), loop_(&loop),
+      post_to_loop_(std::move(post_to_loop)) {}
+
 PgStore::~PgStore() { listener_.reset(); }
 
 void PgStore::take_claimer_lock() {
@@ -290,7 +294,7 @@ void PgStore::publish_notified(const events::Event& e) {
 void PgStore::publish_new_events() {
     if (!bus_) return;
     for (;;) {
-        const auto batch = events_after(published_up_to_, std::nullopt, 500);
+        const auto batch = SqlStore::events_after(published_up_to_, std::nullopt, 500);
         for (const auto& e : batch) {
             published_up_to_ = e.id;
             bus_->publish(e);
@@ -338,7 +342,12 @@ std::optional<events::Event> PgStore::notified_event(std::string_view payload) {
 // transaction's ids follow each other (taken under the outbox lock); when the first one follows
 // the last one published, nothing else can lie between: no read needed.
 void PgStore::publish_committed(std::vector<events::Event> committed) {
+    if (loop_)
+        return post_to_loop_([loop = loop_, committed = std::move(committed)]() mutable {
+            loop->publish_committed(std::move(committed));
+        });
     if (!bus_) return;
+    if (committed.back().id <= published_up_to_) return;  // read with a later commit already
     if (committed.front().id != published_up_to_ + 1) return publish_new_events();
     published_up_to_ = committed.back().id;
     for (const auto& e : committed) bus_->publish(e);
@@ -380,11 +389,24 @@ std::optional<std::string> PgStore::shared_room_status(Id session_game_id) {
     return st.text(0);
 }
 
-std::uint64_t PgStore::catalogue_version() { return catalogue_version_.load(std::memory_order_relaxed); }
+std::vector<events::Event> PgStore::events_after(Id after_id, std::optional<Id> session_id, int limit) {
+    auto events = SqlStore::events_after(after_id, session_id, limit);
+    if (bus_) std::erase_if(events, [this](const events::Event& e) { return e.id > published_up_to_; });
+    return events;
+}
 
+std::uint64_t PgStore::catalogue_version() {
+    if (loop_) return loop_->catalogue_version();
+    return catalogue_version_.load(std::memory_order_acquire);
+}
+
+// Noted after the change committed (catalogue_changed runs after the commit), so whoever
+// reads the new version also reads the new rows.
 void PgStore::note_catalogue_version(std::uint64_t version) {
+    if (loop_) return loop_->note_catalogue_version(version);
     auto seen = catalogue_version_.load(std::memory_order_relaxed);
-    while (seen < version && !catalogue_version_.compare_exchange_weak(seen, version, std::memory_order_relaxed)) {
+    while (seen < version && !catalogue_version_.compare_exchange_weak(seen, version, std::memory_order_release,
+                                                                       std::memory_order_relaxed)) {
     }
 }
 

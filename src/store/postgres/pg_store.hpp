@@ -25,6 +25,10 @@ public:
     // bus null: a connection that never publishes (the delivery engine's). lease: how long a
     // claimed delivery stays with the instance that claimed it before others may send it.
     PgStore(const std::string& url, const events::Bus* bus, std::chrono::milliseconds lease);
+    // A request worker's connection (handlers run off the event loop): it shares `loop`'s
+    // catalogue version, and hands what it commits to `loop`, which publishes it on the event
+    // loop (post_to_loop) in id order.
+    PgStore(PgStore& loop, std::function<void(std::function<void()>)> post_to_loop);
     ~PgStore() override;
 
     // Runs f while holding the cluster-wide start-up lock (the catalogue is seeded once).
@@ -39,6 +43,11 @@ public:
     void publish_new_events();
 
     std::uint64_t catalogue_version() override;
+    // The event loop's store: only events it has published (a commit of a request worker or of
+    // another instance may be visible before it is handed to the loop), so a WebSocket replay
+    // followed by the live feed sends each event once.
+    std::vector<events::Event> events_after(Id after_id, std::optional<Id> session_id, int limit) override;
+    void interrupt() override { db_.cancel(); }
     bool claim_room_monitor(Id session_game_id) override;
     void release_room_monitor(Id session_game_id) override;
     void share_room_status(Id session_game_id, const std::string& status) override;
@@ -66,6 +75,10 @@ private:
 
     const std::string url_;
     const std::chrono::milliseconds lease_;
+    // A request worker's: the event loop's store, which publishes its commits and keeps the
+    // catalogue version (null for the loop's own store and the delivery engine's).
+    PgStore* const loop_ = nullptr;
+    const std::function<void(std::function<void()>)> post_to_loop_;
     std::int64_t claimer_ = 0;          // the delivery engine's: its claims carry this id
     domain::Millis last_reclaim_ = 0;   // of orphaned claims
     std::unordered_set<Id> room_claims_;  // room monitors this instance runs (event loop only)

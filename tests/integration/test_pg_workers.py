@@ -1,0 +1,149 @@
+"""PostgreSQL: API requests run on request workers, each with its own connection, never on the
+event loop (issue 12). A request held inside the database (waiting for a row lock a test
+connection holds) leaves the rest of the server answering: other requests, the WebSocket feed;
+concurrent writers all succeed and the feed delivers each event once, in id order."""
+import asyncio
+import datetime
+import json
+import threading
+import time
+import unittest
+
+import psycopg2
+import websockets
+
+from harness import Server, db_query, wait_until
+
+STORES = ("postgres",)
+
+TIMEOUT = 20
+PROMPT = 2.0  # seconds: an answer that took longer waited for the blocked request
+
+
+def now_iso():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class RequestWorkersTest(unittest.TestCase):
+    def setUp(self):
+        self.server = Server().start()
+        self.addCleanup(self.server.cleanup)
+        self.token = self.server.login()
+
+    def post(self, path, body=None, expect=(200, 201)):
+        status, _, reply = self.server.post(path, body, token=self.token)
+        self.assertIn(status, expect, reply)
+        return reply
+
+    async def feed(self, session_id=None, since=None):
+        ws = await websockets.connect(self.server.ws_url(), ping_interval=None)
+        await ws.send(json.dumps({"type": "auth", "token": self.token}))
+        self.assertEqual(json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))["type"], "auth_success")
+        if session_id is not None:
+            message = {"type": "subscribe", "sessionId": session_id}
+            if since is not None:
+                message["since"] = since
+            await ws.send(json.dumps(message))
+            self.assertEqual(json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))["type"], "subscribed")
+        return ws
+
+    async def events(self, ws, count, timeout=TIMEOUT):
+        got = []
+        while len(got) < count:
+            message = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+            if "id" in message:
+                got.append((message["id"], message["type"]))
+        return got
+
+    def test_a_request_waiting_in_the_database_leaves_the_others_answered(self):
+        lock = psycopg2.connect(self.server.db)
+        self.addCleanup(lock.close)
+        cur = lock.cursor()
+        cur.execute("SELECT enabled FROM games WHERE id = 1 FOR UPDATE")  # held until the rollback below
+        self.assertEqual(cur.fetchone()[0], 1)
+
+        blocked = {}
+
+        def toggle():
+            blocked["reply"] = self.server.request("PATCH", "/api/games/1/toggle", token=self.token, timeout=60)
+
+        writer = threading.Thread(target=toggle)
+        writer.start()
+        self.addCleanup(writer.join, 60)
+        waiting = ("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                   "AND query LIKE 'UPDATE games%%'")
+        wait_until(lambda: db_query(self.server.db, waiting)[0][0] == 1, timeout=TIMEOUT)
+
+        async def meanwhile():
+            ws = await self.feed()
+            started = time.monotonic()
+            for path in ("/health", "/api/games", "/api/sessions", "/api/games/2"):
+                status, _, _ = await asyncio.to_thread(self.server.get, path, timeout=PROMPT * 5)
+                self.assertEqual(status, 200, path)
+            session = await asyncio.to_thread(self.post, "/api/sessions", {"notes": "while blocked"})
+            # The write's event reaches the feed while the other request still waits.
+            self.assertEqual([t for _, t in await self.events(ws, 1, timeout=PROMPT * 5)], ["session.started"])
+            elapsed = time.monotonic() - started
+            await ws.close()
+            return session, elapsed
+
+        session, elapsed = asyncio.run(meanwhile())
+        self.assertLess(elapsed, PROMPT * 5)
+        self.assertNotIn("reply", blocked, "the toggle did not wait for the row lock")
+
+        lock.rollback()  # the toggle goes on
+        writer.join(TIMEOUT)
+        status, _, game = blocked["reply"]
+        self.assertEqual(status, 200, game)
+        self.assertEqual((game["id"], game["enabled"]), (1, 0))
+        self.assertEqual(self.server.get("/api/games/1")[2]["enabled"], 0)
+        self.assertTrue(self.server.get("/api/sessions/%d" % session["id"])[2]["is_active"])
+
+    def test_concurrent_writers_all_succeed_and_the_feed_has_each_event_once_in_order(self):
+        session = self.post("/api/sessions", {"notes": "concurrent"})
+        game_ids = [g["id"] for g in self.server.get("/api/games")[2]][:30]
+        writers, per_writer = 8, 15
+        expected = writers * per_writer * 2  # a game.added and a vote.received each
+        failures = []
+
+        def write(index):
+            try:
+                for i in range(per_writer):
+                    self.post("/api/sessions/%d/games" % session["id"],
+                              {"game_id": game_ids[(index * per_writer + i) % len(game_ids)]})
+                    self.post("/api/votes/live", {"username": "w%d-%d" % (index, i), "vote": "up",
+                                                  "timestamp": now_iso()})
+            except AssertionError as e:
+                failures.append(e)
+
+        async def run():
+            live = await self.feed(session["id"])
+            threads = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
+            for t in threads:
+                t.start()
+            # A client joining in the middle resumes from the start: replay, then live, no seam.
+            await asyncio.sleep(0.3)
+            late = await self.feed(session["id"], since=0)
+            # The late one also gets the session.started that came before the live one subscribed.
+            seen = await asyncio.gather(self.events(live, expected), self.events(late, expected + 1))
+            for t in threads:
+                await asyncio.to_thread(t.join)
+            # Nothing more (a duplicate would come after the expected count).
+            for ws in (live, late):
+                with self.assertRaises(asyncio.TimeoutError):
+                    await self.events(ws, 1, timeout=0.5)
+                await ws.close()
+            return seen
+
+        live, late = asyncio.run(run())
+        self.assertEqual(failures, [])
+        stored = [(row[0], row[1]) for row in db_query(
+            self.server.db, "SELECT id, type FROM events WHERE session_id = %s ORDER BY id" % session["id"])]
+        self.assertEqual(len(stored), expected + 1)
+        self.assertEqual(stored[0][1], "session.started")
+        self.assertEqual(live, stored[1:])
+        self.assertEqual(late, stored)
+
+
+if __name__ == "__main__":
+    unittest.main()
