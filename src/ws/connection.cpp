@@ -258,9 +258,10 @@ void Connection::continue_replays() {
 
 void Connection::replay_round() {
     // Replays fill at most half the queue so live events keep room beside them.
-    // Everything runs on the event-loop thread and events are published right
-    // after their commit, so between reading the outbox's tail and joining the
-    // live subscribers no event can slip through: no gap, no duplicate.
+    // Everything runs on the event-loop thread, and the store reads only events the
+    // loop has published (on PostgreSQL a commit of a request worker or another instance
+    // can be visible before), so between reading the outbox's tail and joining the live
+    // subscribers no event can slip through: no gap, no duplicate.
     const std::size_t fill = std::max<std::size_t>(1, hub_->options().send_queue_limit / 2);
     const std::size_t fill_bytes = hub_->options().send_queue_bytes / 2;
     corked_ = true;  // one write for the whole round

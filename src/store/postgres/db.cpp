@@ -147,6 +147,13 @@ void Db::cancel() {
 }
 
 void Db::reconnect_if_broken() {
+    // Between transactions, first take in what the server sent meanwhile (no wait: libpq's
+    // socket does not block): a server that shut down sent its last message and closed the
+    // connection, which is noticed here (the second read sees the end after that message)
+    // instead of by the next statement failing (each request worker's connection would fail a
+    // request).
+    if (PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE && PQconsumeInput(conn_))
+        PQconsumeInput(conn_);
     if (PQstatus(conn_) == CONNECTION_OK) return;
     PQreset(conn_);
     if (PQstatus(conn_) != CONNECTION_OK)
