@@ -5,6 +5,7 @@ concurrent writers all succeed and the feed delivers each event once, in id orde
 import asyncio
 import datetime
 import json
+import signal
 import threading
 import time
 import unittest
@@ -98,6 +99,25 @@ class RequestWorkersTest(unittest.TestCase):
         self.assertEqual((game["id"], game["enabled"]), (1, 0))
         self.assertEqual(self.server.get("/api/games/1")[2]["enabled"], 0)
         self.assertTrue(self.server.get("/api/sessions/%d" % session["id"])[2]["is_active"])
+
+    def test_sigterm_while_a_request_waits_in_the_database_ends_within_the_grace_period(self):
+        lock = psycopg2.connect(self.server.db)
+        self.addCleanup(lock.close)
+        lock.cursor().execute("SELECT 1 FROM games WHERE id = 1 FOR UPDATE")  # never released
+        writer = threading.Thread(target=lambda: self.server.request("PATCH", "/api/games/1/toggle",
+                                                                     token=self.token, timeout=60))
+        writer.daemon = True
+        writer.start()
+        waiting = ("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                   "AND query LIKE 'UPDATE games%%'")
+        wait_until(lambda: db_query(self.server.db, waiting)[0][0] == 1, timeout=TIMEOUT)
+        proc = self.server.proc
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        # 10 s of grace for the request, then its statement is cancelled and the process exits.
+        self.assertEqual(proc.wait(timeout=TIMEOUT), 0, "\n".join(self.server.log_lines))
+        self.assertLess(time.monotonic() - started, 15)
+        self.assertEqual(db_query(self.server.db, waiting)[0][0], 0)
 
     def test_concurrent_writers_all_succeed_and_the_feed_has_each_event_once_in_order(self):
         session = self.post("/api/sessions", {"notes": "concurrent"})
