@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <map>
+#include <type_traits>
 #include <random>
 
 #include "store/postgres/listener.hpp"
@@ -201,12 +203,12 @@ PgStore::PgStore(const std::string& url, const events::Bus* bus, std::chrono::mi
     : SqlStore(bus, url), url_(url), lease_(lease) {
     migrate();
     if (!bus) {  // the delivery engine's connection: it claims deliveries under an id of its own
-        take_claimer_lock();
+        begin_engine_session();
         // A new database session after a lost connection claims under a new id: the claims
         // made under the old one (outcomes the engine could not store while the database was
         // gone among them) are orphans, due again at once: at least once, never stuck until
         // their lease runs out.
-        db_.on_reconnect([this] { take_claimer_lock(); });
+        db_.on_reconnect([this] { begin_engine_session(); });
     } else {  // the event loop's: it holds the room monitors' claims
         db_.on_reconnect([this] {
             for (const Id id : room_claims_)
@@ -225,6 +227,16 @@ PgStore::PgStore(PgStore& loop, std::function<void(std::function<void()>)> post_
       post_to_loop_(std::move(post_to_loop)) {}
 
 PgStore::~PgStore() { listener_.reset(); }
+
+// The engine reads the oldest few of each webhook's due deliveries. When the queue grew fast
+// (a burst, a receiver that was down) the statistics still describe a short one, and the
+// planner, expecting a few rows, fetched every due row with a bitmap scan and sorted them:
+// each claim cost grew with the backlog (76 ms for 50,000). Without bitmap scans it walks the
+// due index in order and stops at the limit.
+void PgStore::begin_engine_session() {
+    db_.exec("SET enable_bitmapscan = off");
+    take_claimer_lock();
+}
 
 void PgStore::take_claimer_lock() {
     std::random_device random;
@@ -483,9 +495,103 @@ void PgStore::reclaim_orphans(domain::Millis now) {
     if (db_.changes() > 0) spdlog::info("msg=\"deliveries of a gone instance taken over\" count={}", db_.changes());
 }
 
-const char* PgStore::store_outcome_sql() {
-    return "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, delivered_at = ?, "
-           "claimed_by = NULL WHERE id = ? AND status = 'pending'";
+// All of a record_attempts call's deliveries in one statement (one round trip instead of one
+// each), the claims ended; the outcome fields as arrays.
+void PgStore::store_outcomes_ahead(std::span<const webhooks::AttemptOutcome> outcomes, domain::Millis now) {
+    outcomes_stored_.clear();
+    if (outcomes.empty()) return;
+    std::string status = "{", attempt = "{", next = "{", delivered = "{", id = "{";
+    const auto number = [](std::optional<domain::Millis> v) { return v ? std::to_string(*v) : "NULL"; };
+    for (const auto& o : outcomes) {
+        status.append(outcome_status(o)).append(",");
+        attempt.append(std::to_string(o.attempt)).append(",");
+        next.append(number(o.retry_at)).append(",");
+        delivered.append(number(o.success ? std::optional(now) : std::nullopt)).append(",");
+        id.append(std::to_string(o.delivery_id)).append(",");
+    }
+    for (auto* s : {&status, &attempt, &next, &delivered, &id}) s->back() = '}';
+    auto st = db_.prepare(
+        "UPDATE webhook_deliveries d SET status = u.status, attempts = u.attempt, next_attempt_at = u.next_at, "
+        "delivered_at = u.delivered_at, claimed_by = NULL "
+        "FROM unnest(?::text[], ?::integer[], ?::bigint[], ?::bigint[], ?::bigint[]) AS u (status, attempt, next_at, delivered_at, id) "
+        "WHERE d.id = u.id AND d.status = 'pending' RETURNING d.id");
+    st.bind_all(status, attempt, next, delivered, id);
+    while (st.step()) outcomes_stored_.insert(st.int64(0));
+}
+
+bool PgStore::store_outcome(const webhooks::AttemptOutcome& o, domain::Millis) {
+    return outcomes_stored_.contains(o.delivery_id);
+}
+
+namespace {
+
+// A PostgreSQL array literal of the values (NULL for an empty optional; text elements quoted,
+// they hold no quote or backslash here).
+template <class T>
+std::string array_of(const std::vector<T>& values) {
+    std::string out = "{";
+    for (const auto& v : values) {
+        if (out.size() > 1) out += ',';
+        if constexpr (std::is_same_v<T, std::string>) out.append("\"").append(v).append("\"");
+        else if constexpr (std::is_same_v<T, std::optional<domain::Millis>>) out += v ? std::to_string(*v) : "NULL";
+        else out += std::to_string(v);
+    }
+    return out + "}";
+}
+
+}  // namespace
+
+// The SQLite version's steps with all rows in each statement: the stats rows read under lock
+// (both instances' engines add to the same rows; the lock makes the latency merge see the other
+// one's), rows out of the window dropped for webhooks starting an hour, one upsert, one update
+// of the webhooks. The rows come sorted by webhook, so two engines lock them in the same order.
+void PgStore::add_stats(const std::vector<webhooks::StatsRow>& rows, domain::Millis now) {
+    if (rows.empty()) return;
+    std::vector<Id> webhook;
+    std::vector<domain::Millis> hour;
+    for (const auto& r : rows) {
+        webhook.push_back(r.webhook_id);
+        hour.push_back(r.hour);
+    }
+    std::map<std::pair<Id, domain::Millis>, webhooks::LatencyHistogram> stored;
+    {
+        auto st = db_.prepare("SELECT s.webhook_id, s.hour, s.latency FROM webhook_stats s "
+                              "JOIN unnest(?::bigint[], ?::bigint[]) AS k (webhook_id, hour) "
+                              "ON s.webhook_id = k.webhook_id AND s.hour = k.hour ORDER BY 1, 2 FOR UPDATE OF s");
+        st.bind_all(array_of(webhook), array_of(hour));
+        while (st.step()) stored[{st.int64(0), st.int64(1)}] = webhooks::LatencyHistogram::decode(st.text(2));
+    }
+    std::vector<Id> new_hour;
+    std::vector<std::int64_t> delivered, failed;
+    std::vector<std::string> latency;
+    std::vector<std::optional<domain::Millis>> last_success, last_failure;
+    for (const auto& r : rows) {
+        auto it = stored.find({r.webhook_id, r.hour});
+        if (it == stored.end()) new_hour.push_back(r.webhook_id);
+        auto merged = it == stored.end() ? webhooks::LatencyHistogram{} : it->second;
+        merged.merge(r.latency);
+        delivered.push_back(r.delivered);
+        failed.push_back(r.failed);
+        latency.push_back(merged.encode());
+        last_success.push_back(r.last_success_at);
+        last_failure.push_back(r.last_failure_at);
+    }
+    // A new hour: the webhook's rows that left the window go, so each keeps at most a day's.
+    if (!new_hour.empty())
+        db_.prepare("DELETE FROM webhook_stats WHERE webhook_id = ANY (?::bigint[]) AND hour < ?")
+            .bind_all(array_of(new_hour), webhooks::stats_window_start(now))
+            .exec();
+    db_.prepare("INSERT INTO webhook_stats (webhook_id, hour, delivered, failed, latency) "
+                "SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[]) "
+                "ON CONFLICT (webhook_id, hour) DO UPDATE SET delivered = webhook_stats.delivered + excluded.delivered, "
+                "failed = webhook_stats.failed + excluded.failed, latency = excluded.latency")
+        .bind_all(array_of(webhook), array_of(hour), array_of(delivered), array_of(failed), array_of(latency))
+        .exec();
+    db_.prepare("UPDATE webhooks w SET last_success_at = COALESCE(u.success, w.last_success_at), "
+                "last_failure_at = COALESCE(u.failure, w.last_failure_at) "
+                "FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS u (id, success, failure) WHERE w.id = u.id")
+        .bind_all(array_of(webhook), array_of(last_success), array_of(last_failure))
+        .exec();
 }
 
 WebhookQueue PgStore::webhook_queue() {

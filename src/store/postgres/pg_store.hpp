@@ -67,9 +67,12 @@ private:
     void publish_committed(std::vector<events::Event> committed) override;
     void catalogue_changed() override;
     bool claim_retention() override;
-    const char* store_outcome_sql() override;
+    void store_outcomes_ahead(std::span<const webhooks::AttemptOutcome> outcomes, domain::Millis now) override;
+    bool store_outcome(const webhooks::AttemptOutcome& o, domain::Millis now) override;
+    void add_stats(const std::vector<webhooks::StatsRow>& rows, domain::Millis now) override;
     void reclaim_orphans(domain::Millis now);
-    void take_claimer_lock();  // a new, free claimer id
+    void begin_engine_session();  // planner settings and a claimer id, on each new connection
+    void take_claimer_lock();     // a new, free claimer id
     bool try_lock(int lock_class, std::int64_t id);  // a session-level advisory lock
     void note_catalogue_version(std::uint64_t version);
 
@@ -82,6 +85,7 @@ private:
     std::int64_t claimer_ = 0;          // the delivery engine's: its claims carry this id
     domain::Millis last_reclaim_ = 0;   // of orphaned claims
     std::unordered_set<Id> room_claims_;  // room monitors this instance runs (event loop only)
+    std::unordered_set<Id> outcomes_stored_;  // by store_outcomes_ahead: the deliveries it updated
     Id published_up_to_ = 0;  // the last outbox id handed to the bus (event loop only)
     std::atomic<std::uint64_t> catalogue_version_{0};
     std::atomic<bool> publish_requested_{false};

@@ -113,10 +113,18 @@ protected:
     // loop waits for the write lock), and first calls let_foreground_through().
     virtual bool foreground_waiting() { return false; }
     virtual void let_foreground_through() {}
-    // record_attempts' update of a delivery: (status, attempts, next_attempt_at, delivered_at, id).
-    virtual const char* store_outcome_sql() {
-        return "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, delivered_at = ? "
-               "WHERE id = ? AND status = 'pending'";
+    // record_attempts' update of an outcome's delivery (finished or rescheduled) inside its
+    // transaction; false if the delivery is gone (deleted with its webhook while in flight).
+    // PostgreSQL updates all of a call's deliveries in one statement first (store_outcomes_ahead,
+    // its record_attempts never ends early) and only looks the answer up here.
+    virtual void store_outcomes_ahead(std::span<const webhooks::AttemptOutcome>, domain::Millis) {}
+    virtual bool store_outcome(const webhooks::AttemptOutcome& o, domain::Millis now);
+    // record_attempts' additions to the stats rows of the webhooks (and their last success and
+    // failure), inside its transaction. PostgreSQL: a few statements for all of them, as both
+    // instances' engines wait for the rows the other one holds until it commits.
+    virtual void add_stats(const std::vector<webhooks::StatsRow>& rows, domain::Millis now);
+    static const char* outcome_status(const webhooks::AttemptOutcome& o) {
+        return o.success ? "delivered" : o.retry_at ? "pending" : "failed";
     }
     // Inside prune_webhook_history's transaction: false leaves the pruning to someone else
     // (PostgreSQL: another instance is at it).

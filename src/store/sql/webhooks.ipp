@@ -296,6 +296,7 @@ std::size_t SqlStore<D>::record_attempts(std::span<const webhooks::AttemptOutcom
     let_foreground_through();
     const auto now = domain::now_ms();
     auto tx = begin();
+    store_outcomes_ahead(outcomes, now);
     std::size_t stored = 0;
     std::vector<webhooks::AttemptOutcome> logged;  // of deliveries that still exist
     std::unordered_set<Id> reset;  // webhooks whose failure count this transaction has reset
@@ -303,11 +304,7 @@ std::size_t SqlStore<D>::record_attempts(std::span<const webhooks::AttemptOutcom
         // Yield the database to the foreground between two outcomes.
         if (stored > 0 && foreground_waiting()) break;
         ++stored;
-        const char* status = o.success ? "delivered" : o.retry_at ? "pending" : "failed";
-        db_.prepare(store_outcome_sql())
-            .bind_all(status, o.attempt, o.retry_at, o.success ? std::optional(now) : std::nullopt, o.delivery_id)
-            .exec();
-        if (db_.changes() == 0) continue;  // deleted with its webhook while in flight
+        if (!store_outcome(o, now)) continue;  // deleted with its webhook while in flight
         logged.push_back(o);
         if (o.success) {
             // Once per webhook until its next failure: the webhook's later successes change nothing.
@@ -343,7 +340,14 @@ std::size_t SqlStore<D>::record_attempts(std::span<const webhooks::AttemptOutcom
         spdlog::warn("msg=\"webhook disabled\" webhook_id={} reason=\"{}\"", o.webhook_id, *reason);
     }
     insert_attempt_logs(db_, logged, now);
-    for (const auto& row : webhooks::stats_rows(logged, now)) {
+    add_stats(webhooks::stats_rows(logged, now), now);
+    tx.commit();
+    return stored;
+}
+
+template <class D>
+void SqlStore<D>::add_stats(const std::vector<webhooks::StatsRow>& rows, domain::Millis now) {
+    for (const auto& row : rows) {
         auto latency = webhooks::LatencyHistogram{};
         auto st = db_.prepare("SELECT latency FROM webhook_stats WHERE webhook_id = ? AND hour = ?");
         st.bind_all(row.webhook_id, row.hour);
@@ -366,8 +370,16 @@ std::size_t SqlStore<D>::record_attempts(std::span<const webhooks::AttemptOutcom
             .bind_all(row.last_success_at, row.last_failure_at, row.webhook_id)
             .exec();
     }
-    tx.commit();
-    return stored;
+}
+
+template <class D>
+bool SqlStore<D>::store_outcome(const webhooks::AttemptOutcome& o, domain::Millis now) {
+    db_.prepare("UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, delivered_at = ? "
+                "WHERE id = ? AND status = 'pending'")
+        .bind_all(outcome_status(o), o.attempt, o.retry_at, o.success ? std::optional(now) : std::nullopt,
+                  o.delivery_id)
+        .exec();
+    return db_.changes() > 0;
 }
 
 template <class D>
