@@ -13,6 +13,7 @@
 
 #include "metrics/instruments.hpp"
 #include "store/errors.hpp"
+#include "store/sqlite/wal_writes.hpp"
 
 namespace gp::store::sqlite {
 
@@ -87,7 +88,7 @@ std::int64_t steady_ns() {
 
 Db::Db(const std::string& path, Priority priority) : priority_(priority) {
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        nullptr) != SQLITE_OK) {
+                        wal_write_vfs()) != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
         throw std::runtime_error("cannot open database '" + path + "': " + msg);
