@@ -10,6 +10,14 @@ TEST(Signer, BodySignatureIsHexHmacSha256WithPrefix) {
               "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(Signer, EachSignatureUsesItsOwnKeyOnly) {
+    // The HMAC context is reused: no key carries over to the next signature, the empty one included.
+    EXPECT_EQ(body_signature("", ""), "sha256=b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+    EXPECT_EQ(body_signature("Jefe", "what do ya want for nothing?"),
+              "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    EXPECT_EQ(body_signature("", ""), "sha256=b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
 TEST(Signer, BodySignatureSignsUtf8BytesVerbatim) {
     // Expected value from Python: hmac.new("sécret".encode(), body.encode(), sha256).hexdigest()
     EXPECT_EQ(body_signature("s\xc3\xa9" "cret", "{\"t\":\"caf\xc3\xa9 \xf0\x9f\x8e\xae\"}"),
