@@ -148,13 +148,17 @@ protected:
                              st.text(first + 5)}
             .webhook_body();
     }
-    // Rows of (id, webhook_id, url, secret, previous secret, attempt, options, kBodyColumns).
+    // Rows of (id, webhook_id, url, secret, previous secret, attempt, options, kBodyColumns), in id
+    // order: an event's deliveries come one after another, and its body is built once for them.
     template <class Stmt>
-    static std::vector<webhooks::PendingDelivery> read_pending(Stmt& st) {
+    std::vector<webhooks::PendingDelivery> read_pending(Stmt& st) {
         std::vector<webhooks::PendingDelivery> out;
-        while (st.step())
+        while (st.step()) {
+            const auto event_id = st.opt_int64(9);  // set when the delivery has no body of its own
+            if (event_id && *event_id != last_event_body_.first) last_event_body_ = {*event_id, delivery_body(st, 7)};
             out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.opt_text(4), st.text(8),
-                           delivery_body(st, 7), st.integer(5), st.opt_text(6)});
+                           event_id ? last_event_body_.second : st.text(7), st.integer(5), st.opt_text(6)});
+        }
         return out;
     }
 
@@ -169,6 +173,7 @@ protected:
     D db_;
     const events::Bus* bus_;
     std::vector<events::Event> uncommitted_;
+    std::pair<Id, std::string> last_event_body_{0, {}};  // read_pending's: (event id, its webhook body)
 };
 
 }  // namespace gp::store::sql

@@ -216,28 +216,104 @@ void SqliteStore::let_foreground_through() {
     while (db_.yields_to_event_loop()) std::this_thread::sleep_for(std::chrono::microseconds(20));
 }
 
-// CROSS JOIN keeps webhooks the outer loop: with a plain JOIN SQLite may scan every delivery
+namespace {
+
+// A claim the engine never gave back (it cannot happen, but would hide a delivery until a
+// restart) lapses after this; the engine's in-flight set still keeps it from being sent twice.
+constexpr domain::Millis kClaimLapseMs = 15 * 60 * 1000;
+
+std::string json_ids(const std::vector<Id>& ids) {
+    std::string out = "[";
+    for (const Id id : ids) out.append(out.size() > 1 ? "," : "").append(std::to_string(id));
+    return out + "]";
+}
+
+}  // namespace
+
+// Two steps: the due deliveries' ids (from the due index only), then the rows of those handed
+// out. CROSS JOIN keeps webhooks the outer loop: with a plain JOIN SQLite may scan every delivery
 // (finished ones too) and run the subquery per row, which made each call cost more the longer
 // the history was.
-std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Millis now, int per_webhook_limit, int) {
-    const std::string columns = std::string("SELECT d.id, d.webhook_id, w.url, w.secret, "
-                                            "CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, "
-                                            "d.attempts + 1, w.options, ") + kBodyColumns;
-    auto st = db_.prepare(
-        columns + " FROM webhooks w CROSS JOIN webhook_deliveries d ON d.id IN ("
+std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Millis now, int per_webhook_limit,
+                                                                   int claim_limit) {
+    std::vector<Id> claimed;
+    for (auto it = claims_.begin(); it != claims_.end();) {
+        if (now - it->second.at < kClaimLapseMs) {
+            claimed.push_back(it->first);
+            ++it;
+        } else {
+            if (--claims_per_webhook_[it->second.webhook_id] == 0) claims_per_webhook_.erase(it->second.webhook_id);
+            it = claims_.erase(it);
+        }
+    }
+    auto due = db_.prepare(
+        "SELECT d.id, d.webhook_id FROM webhooks w CROSS JOIN webhook_deliveries d ON d.id IN ("
         "  SELECT p.id FROM webhook_deliveries p "
         "  WHERE p.webhook_id = w.id AND p.status = 'pending' AND p.next_attempt_at <= ?1 "
-        "  ORDER BY p.next_attempt_at, p.id LIMIT ?2)" + kBodyJoin +
+        "    AND p.id NOT IN (SELECT value FROM json_each(?3)) "
+        "  ORDER BY p.next_attempt_at, p.id LIMIT ?2) "
         "WHERE w.enabled = 1 AND w.ordered = 0 "
-        "UNION ALL " +
-        // An ordered webhook's oldest pending delivery, once due; the next only after its outcome
-        // is stored (only pending deliveries have a next_attempt_at).
-        columns + " FROM webhooks w JOIN webhook_deliveries d ON d.id = ("
-        "  SELECT min(p.id) FROM webhook_deliveries p WHERE p.webhook_id = w.id AND p.next_attempt_at IS NOT NULL)" +
-        kBodyJoin + "WHERE w.enabled = 1 AND w.ordered = 1 AND d.next_attempt_at <= ?1 "
+        "UNION ALL "
+        // An ordered webhook's oldest pending delivery, once due and not out already; the next only
+        // after its outcome is stored (only pending deliveries have a next_attempt_at).
+        "SELECT d.id, d.webhook_id FROM webhooks w JOIN webhook_deliveries d ON d.id = ("
+        "  SELECT min(p.id) FROM webhook_deliveries p WHERE p.webhook_id = w.id AND p.next_attempt_at IS NOT NULL) "
+        "WHERE w.enabled = 1 AND w.ordered = 1 AND d.next_attempt_at <= ?1 "
+        "  AND d.id NOT IN (SELECT value FROM json_each(?3)) "
         "ORDER BY 1");
-    st.bind_all(now, per_webhook_limit);
-    return read_pending(st);
+    due.bind_all(now, per_webhook_limit, json_ids(claimed));
+    // The oldest first, each webhook up to its share with what it has out already.
+    std::vector<Id> chosen;
+    std::unordered_map<Id, int> out_per_webhook;
+    while (static_cast<int>(chosen.size()) < claim_limit && due.step()) {
+        const Id id = due.int64(0), webhook_id = due.int64(1);
+        int& out = out_per_webhook.try_emplace(webhook_id, 0).first->second;
+        if (out == 0) {
+            const auto it = claims_per_webhook_.find(webhook_id);
+            out = it == claims_per_webhook_.end() ? 0 : it->second;
+        }
+        if (out >= per_webhook_limit) continue;
+        ++out;
+        chosen.push_back(id);
+    }
+    if (chosen.empty()) return {};
+    auto rows = db_.prepare(std::string("SELECT d.id, d.webhook_id, w.url, w.secret, "
+                                        "CASE WHEN w.previous_secret_until > ?1 THEN w.previous_secret END, "
+                                        "d.attempts + 1, w.options, ") +
+                            kBodyColumns + " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id" +
+                            kBodyJoin +
+                            "WHERE d.id IN (SELECT value FROM json_each(?2)) AND w.enabled = 1 "
+                            "AND d.next_attempt_at <= ?1 ORDER BY d.id");
+    rows.bind_all(now, json_ids(chosen));
+    auto pending = read_pending(rows);
+    for (const auto& d : pending)
+        if (claims_.try_emplace(d.id, Claim{d.webhook_id, now}).second) ++claims_per_webhook_[d.webhook_id];
+    return pending;
+}
+
+void SqliteStore::unclaim(Id delivery_id) {
+    const auto it = claims_.find(delivery_id);
+    if (it == claims_.end()) return;
+    if (--claims_per_webhook_[it->second.webhook_id] == 0) claims_per_webhook_.erase(it->second.webhook_id);
+    claims_.erase(it);
+}
+
+void SqliteStore::release_deliveries(std::span<const std::pair<Id, domain::Millis>> unsent) {
+    for (const auto& [id, due_at] : unsent) unclaim(id);
+}
+
+std::size_t SqliteStore::record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
+                                         const webhooks::DisablePolicy& policy) {
+    std::size_t stored = 0;
+    try {
+        stored = SqlStore::record_attempts(outcomes, policy);
+    } catch (...) {
+        // Not stored: the engine leaves these deliveries pending, to be sent again.
+        for (const auto& o : outcomes) unclaim(o.delivery_id);
+        throw;
+    }
+    for (const auto& o : outcomes.first(stored)) unclaim(o.delivery_id);
+    return stored;
 }
 
 WebhookQueue SqliteStore::webhook_queue() {

@@ -5,7 +5,10 @@
 // webhook queue queries in SQLite's dialect and the write-lock yielding.
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "events/bus.hpp"
@@ -33,9 +36,15 @@ public:
     void release_room_monitor(Id) override {}
     void share_room_status(Id, const std::string&) override {}
     std::optional<std::string> shared_room_status(Id) override { return std::nullopt; }
+    // The delivery engine's connection remembers what it handed out until the outcome is
+    // recorded or the delivery released (the engine's own in-flight set stays the guard against
+    // sending twice): the queue query skips those, and reads the body columns only of the
+    // deliveries it hands out.
     std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit,
                                                           int claim_limit) override;
-    void release_deliveries(std::span<const std::pair<Id, domain::Millis>>) override {}  // nothing is claimed
+    void release_deliveries(std::span<const std::pair<Id, domain::Millis>> unsent) override;
+    std::size_t record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
+                                const webhooks::DisablePolicy& policy) override;
     WebhookQueue webhook_queue() override;
 
 private:
@@ -44,8 +53,16 @@ private:
     bool foreground_waiting() override;
     void let_foreground_through() override;
 
+    void unclaim(Id delivery_id);
+
     std::uint64_t catalogue_version_ = 0;
     std::unique_ptr<Checkpointer> checkpointer_;
+    struct Claim {
+        Id webhook_id;
+        domain::Millis at;
+    };
+    std::unordered_map<Id, Claim> claims_;             // by delivery id
+    std::unordered_map<Id, int> claims_per_webhook_;  // how many of claims_ each webhook has
 };
 
 }  // namespace gp::store::sqlite
