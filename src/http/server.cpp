@@ -147,7 +147,8 @@ private:
         // One request at a time per connection (the next is read after this response is
         // written), so responses keep request order. The session is held by the job, then by
         // the completion: it is released on the loop, never on a worker.
-        workers_->submit([self = shared_from_this(), req = std::move(*req), version, keep_alive]() mutable {
+        workers_->submit([self = shared_from_this(), executor = stream_.get_executor(), req = std::move(*req),
+                          version, keep_alive]() mutable {
             std::optional<Response> res;
             std::exception_ptr failure;
             try {
@@ -155,7 +156,6 @@ private:
             } catch (...) {
                 failure = std::current_exception();
             }
-            const auto executor = self->stream_.get_executor();
             asio::post(executor, [self = std::move(self), req = std::move(req), res = std::move(res), failure,
                                   version, keep_alive]() mutable {
                 self->guarded([&] {
