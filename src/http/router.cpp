@@ -44,9 +44,9 @@ int status_of(domain::ErrorKind k) {
 
 }  // namespace
 
-void Router::add(std::string method, std::string_view pattern, Access access, Handler handler) {
+void Router::add(std::string method, std::string_view pattern, Access access, Handler handler, Database database) {
     registered_.push_back({method, std::string(pattern), access});
-    Route r{std::move(method), std::string(pattern), {}, 0, access, std::move(handler)};
+    Route r{std::move(method), std::string(pattern), {}, 0, access, std::move(handler), database};
     for (auto seg : split_path(pattern)) {
         bool param = seg.size() >= 2 && seg.front() == '{' && seg.back() == '}';
         r.segments.emplace_back(param ? "{}" : std::string(seg));
@@ -70,16 +70,26 @@ Response Router::dispatch(Request& req) const {
 
 std::vector<RouteInfo> Router::routes() const { return registered_; }
 
+bool Router::Route::matches(const std::vector<std::string_view>& path_segments) const {
+    if (segments.size() != path_segments.size()) return false;
+    for (std::size_t i = 0; i < segments.size(); ++i)
+        if (segments[i] != "{}" && segments[i] != path_segments[i]) return false;
+    return true;
+}
+
+bool Router::uses_database(const Request& req) const {
+    const auto segs = split_path(req.path);
+    for (const auto& route : routes_)
+        if (route.method == req.method && route.matches(segs)) return route.database == Database::Used;
+    return false;
+}
+
 Response Router::route_request(Request& req, const Route*& matched) const {
     const auto segs = split_path(req.path);
     bool path_known = false;
     std::string allowed;
     for (const auto& route : routes_) {
-        if (route.segments.size() != segs.size()) continue;
-        bool match = true;
-        for (std::size_t i = 0; i < segs.size() && match; ++i)
-            match = route.segments[i] == "{}" || route.segments[i] == segs[i];
-        if (!match) continue;
+        if (!route.matches(segs)) continue;
         matched = &route;
         if (route.method != req.method) {
             path_known = true;

@@ -15,6 +15,11 @@ class TokenService;
 // LoopbackOrAdmin: public to clients on the loopback interface, Admin to others.
 enum class Access { Public, Admin, LoopbackOrAdmin };
 
+// Whether a route's handler uses the database. With request workers (PostgreSQL) the ones
+// that do run there; the others (health, login, the API description, the web app) are
+// answered on the event loop, also while every worker waits for the database.
+enum class Database { Used, NotUsed };
+
 struct RouteInfo {
     std::string method;
     std::string pattern;  // as registered, e.g. "/api/sessions/{id}/games"
@@ -28,13 +33,17 @@ public:
     explicit Router(const TokenService& tokens) : tokens_(tokens) {}
 
     // Patterns like "/api/sessions/{id}/games"; literal segments win over {params}.
-    void add(std::string method, std::string_view pattern, Access access, Handler handler);
+    void add(std::string method, std::string_view pattern, Access access, Handler handler,
+             Database database = Database::Used);
     // Answers requests for paths no route matches (the web app); without one they get 404.
     void set_fallback(Handler handler) { fallback_ = std::move(handler); }
     // Never throws: unknown path 404 (or the fallback), known path with another method 405,
     // domain errors their status, an unwritable database 503, anything else 500. Counted
     // and timed in the metrics by route pattern.
     Response dispatch(Request& req) const;
+    // Whether dispatching this request runs a handler that uses the database (the fallback,
+    // 404 and 405 do not).
+    bool uses_database(const Request& req) const;
     // Every registered route, in registration order.
     std::vector<RouteInfo> routes() const;
 
@@ -46,6 +55,9 @@ private:
         int literal_count = 0;
         Access access = Access::Public;
         Handler handler;
+        Database database = Database::Used;
+
+        bool matches(const std::vector<std::string_view>& path_segments) const;
     };
     // `matched` is the route of the request's path (if any), for the metrics.
     Response route_request(Request& req, const Route*& matched) const;

@@ -100,6 +100,33 @@ class RequestWorkersTest(unittest.TestCase):
         self.assertEqual(self.server.get("/api/games/1")[2]["enabled"], 0)
         self.assertTrue(self.server.get("/api/sessions/%d" % session["id"])[2]["is_active"])
 
+    def test_requests_without_the_database_are_answered_while_every_worker_waits(self):
+        server = Server(env={"DB_POOL_SIZE": "1"}).start()
+        self.addCleanup(server.cleanup)
+        token = server.login()
+        lock = psycopg2.connect(server.db)
+        self.addCleanup(lock.close)
+        lock.cursor().execute("SELECT 1 FROM games WHERE id = 1 FOR UPDATE")
+        blocked = {}
+        writer = threading.Thread(target=lambda: blocked.update(
+            reply=server.request("PATCH", "/api/games/1/toggle", token=token, timeout=60)))
+        writer.start()
+        self.addCleanup(writer.join, 60)
+        waiting = ("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                   "AND query LIKE 'UPDATE games%%'")
+        wait_until(lambda: db_query(server.db, waiting)[0][0] == 1, timeout=TIMEOUT)
+        # The one worker waits: health checks, logins, the API description and the web app
+        # are answered on the event loop all the same.
+        self.assertEqual(server.get("/health", timeout=PROMPT)[0], 200)
+        self.assertEqual(server.get("/api/openapi.json", timeout=PROMPT)[0], 200)
+        self.assertEqual(server.get("/", timeout=PROMPT)[0], 200)
+        self.assertEqual(server.post("/api/auth/login", {"key": "wrong"}, timeout=PROMPT)[0], 401)
+        self.assertTrue(server.login())
+        self.assertNotIn("reply", blocked)
+        lock.rollback()
+        writer.join(TIMEOUT)
+        self.assertEqual(blocked["reply"][0], 200, blocked)
+
     def test_sigterm_while_a_request_waits_in_the_database_ends_within_the_grace_period(self):
         lock = psycopg2.connect(self.server.db)
         self.addCleanup(lock.close)

@@ -16,7 +16,7 @@ namespace json = boost::json;
 void add_auth_routes(Router& r, Services& s) {
     r.add("GET", "/health", Access::Public, [](Request&) {
         return Response::json(200, json::object{{"status", "ok"}, {"message", "Jackbox Game Picker API is running"}});
-    });
+    }, Database::NotUsed);
 
     // Guessing the admin key: 10 wrong keys a minute per client address, then 429.
     auto throttle = std::make_shared<LoginThrottle>();
@@ -39,7 +39,7 @@ void add_auth_routes(Router& r, Services& s) {
         return Response::json(200, json::object{{"token", s.tokens.issue()},
                                                 {"message", "Authentication successful"},
                                                 {"expiresIn", "24h"}});
-    });
+    }, Database::NotUsed);
 
     // A long-lived token for the live feed only (a stream overlay's URL): the WebSocket
     // accepts it, every admin route answers 403.
@@ -50,7 +50,7 @@ void add_auth_routes(Router& r, Services& s) {
         const long long exp = s.tokens.verify(token)->exp;
         return Response::json(200, json::object{{"token", std::move(token)},
                                                 {"expires_at", domain::format_iso(exp * 1000)}});
-    });
+    }, Database::NotUsed);
 
     r.add("POST", "/api/auth/verify", Access::Admin, [](Request& req) {
         const Claims& c = *req.user;
@@ -59,7 +59,7 @@ void add_auth_routes(Router& r, Services& s) {
                                                                       {"timestamp", c.timestamp},
                                                                       {"iat", c.iat},
                                                                       {"exp", c.exp}}}});
-    });
+    }, Database::NotUsed);
 }
 
 }  // namespace gp::http
