@@ -29,9 +29,21 @@ RoomMonitors::RoomMonitors(boost::asio::io_context& ioc, store::Store& store, Mo
       reconcile_timer_(std::make_unique<Timer>(ioc)) {
     if (!ecast::lookup_endpoint(options_.ecast_url, "ABCD"))
         throw std::invalid_argument("ECAST_URL must be an http:// or https:// URL, got '" + options_.ecast_url + "'");
+    if (options_.reconcile_interval.count() > 0)
+        store_.on_room_check_ended([this] {
+            if (monitors_.empty()) return;
+            try {
+                reconcile();
+            } catch (const std::exception& e) {
+                spdlog::warn("msg=\"room monitors not reconciled\" error=\"{}\"", e.what());
+            }
+        });
 }
 
-RoomMonitors::~RoomMonitors() { shutdown(); }
+RoomMonitors::~RoomMonitors() {
+    if (options_.reconcile_interval.count() > 0) store_.on_room_check_ended(nullptr);
+    shutdown();
+}
 
 bool RoomMonitors::can_start(domain::Id session_game_id) const {
     return monitors_.contains(session_game_id) || monitors_.size() < options_.max_monitors;
@@ -67,7 +79,15 @@ void RoomMonitors::start(const domain::SessionGame& sg) {
 
 void RoomMonitors::stop(domain::Id session_game_id, const char* reason) {
     auto it = monitors_.find(session_game_id);
-    if (it == monitors_.end()) return;
+    if (it == monitors_.end()) {
+        // Another instance may run it: it ends it (with room.disconnected) once told.
+        if (options_.reconcile_interval.count() > 0) try {
+                store_.announce_room_check_ended();
+            } catch (const std::exception& e) {
+                spdlog::warn("msg=\"room check end not announced\" error=\"{}\"", e.what());
+            }
+        return;
+    }
     auto monitor = std::move(it->second);
     monitors_.erase(it);
     monitor->stop(reason);

@@ -136,6 +136,11 @@ public:
     // The running monitor's game.status object, for the instances that do not run it
     // (PostgreSQL: kept while the monitor's claim is held; SQLite: one process, nothing kept).
     virtual void share_room_status(Id session_game_id, const std::string& status) = 0;
+    // A check was ended through an instance that does not run its monitor: the instances are
+    // told (PostgreSQL: NOTIFY), and each calls on_room_check_ended (on the event loop), so the
+    // one that runs it ends it now instead of at its next reconciliation. SQLite: no-ops.
+    virtual void announce_room_check_ended() {}
+    virtual void on_room_check_ended(std::function<void()>) {}
     virtual std::optional<std::string> shared_room_status(Id session_game_id) = 0;
 
     // --- votes and stats -------------------------------------------------

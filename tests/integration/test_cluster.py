@@ -156,7 +156,7 @@ class ClusterFeedTest(ClusterTestCase):
     def test_events_too_large_for_a_notification_reach_the_other_instances_in_order(self):
         # A notification carries an event up to ~7,600 bytes; a larger one is read from the
         # outbox. Small and large ones in turn arrive everywhere whole and in order.
-        notes = ["small\nnote", "é" * 5000 + "\nlarge", "small again", "ü" * 4000, "last"]
+        notes = ["small\nnote", "é" * 5000 + "\nlarge", "small again", "ü" * 4000, "a" * 7510, "last"]
 
         async def run():
             clients = []
@@ -296,6 +296,31 @@ class ClusterRoomMonitorTest(ClusterTestCase):
         self.assertEqual(len(self.connected(sg["id"])), 1)
         a.kill9()
         wait_until(lambda: len(self.connected(sg["id"])) == 2, timeout=TIMEOUT)
+
+
+class ClusterRoomStopTest(ClusterTestCase):
+    """A check stopped through an instance that does not run it ends on the one that does at
+    once (told through the database), not at its next reconciliation."""
+    instances = 2
+
+    def setUp(self):
+        self.ecast = FakeEcast()
+        self.addCleanup(self.ecast.stop)
+        self.server_env = {"ECAST_URL": self.ecast.url, "ROOM_RECONCILE_INTERVAL": "60"}
+        super().setUp()
+
+    def test_the_monitoring_instance_ends_the_check_at_once(self):
+        room = self.ecast.add_room("SOON")
+        a, b = self.servers
+        session = self.new_session(a)
+        sg = self.post(a, "/api/sessions/%d/games" % session["id"], {"game_id": 1, "room_code": "SOON"})
+        wait_until(lambda: self.ecast.open_sockets(room), timeout=TIMEOUT)
+        self.post(b, "/api/sessions/%d/games/%d/stop-player-check" % (session["id"], sg["id"]))
+        disconnected = lambda: [json.loads(r[0]) for r in db_query(
+            a.db, "SELECT data FROM events WHERE type = 'room.disconnected' ORDER BY id")]
+        wait_until(lambda: disconnected(), timeout=5)
+        wait_until(lambda: not self.ecast.open_sockets(room), timeout=5)
+        self.assertEqual([(d["gameId"], d["reason"]) for d in disconnected()], [(sg["id"], "manually_stopped")])
 
 
 if __name__ == "__main__":

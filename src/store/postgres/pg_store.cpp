@@ -28,6 +28,7 @@ constexpr int kMaxNotifiedData = 7600;
 
 constexpr const char* kEventsChannel = "gamepicker_events";
 constexpr const char* kCatalogueChannel = "gamepicker_catalogue";
+constexpr const char* kRoomsChannel = "gamepicker_rooms";
 
 // Versioned schema migrations: entry i brings the schema to version i + 1. Append only.
 // The tables and columns are SQLite's (sqlite_store.cpp, as of its migration 5), so the
@@ -280,9 +281,13 @@ void PgStore::follow_cluster(std::function<void(std::function<void()>)> post_to_
             });
     };
     listener_ = std::make_unique<Listener>(
-        url_, std::vector<std::string>{kEventsChannel, kCatalogueChannel},
+        url_, std::vector<std::string>{kEventsChannel, kCatalogueChannel, kRoomsChannel},
         [this, request_publish, post_to_loop](const std::string& channel, const std::string& payload) {
             if (channel == kCatalogueChannel) return note_catalogue_version(std::strtoull(payload.c_str(), nullptr, 10));
+            if (channel == kRoomsChannel)
+                return post_to_loop([this] {
+                    if (room_check_ended_) room_check_ended_();
+                });
             auto event = notified_event(payload);
             if (!event) return request_publish();  // only the id: the event is read from the outbox
             post_to_loop([this, e = std::move(*event)] {
@@ -389,6 +394,10 @@ void PgStore::share_room_status(Id session_game_id, const std::string& status) {
                 "ON CONFLICT (session_game_id) DO UPDATE SET data = excluded.data")
         .bind_all(session_game_id, status)
         .exec();
+}
+
+void PgStore::announce_room_check_ended() {
+    db_.prepare("SELECT pg_notify(?, '')").bind_all(kRoomsChannel).exec();
 }
 
 // Only while some instance holds the monitor's claim: one that died leaves its row behind.

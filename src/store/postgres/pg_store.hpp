@@ -52,6 +52,8 @@ public:
     void release_room_monitor(Id session_game_id) override;
     void share_room_status(Id session_game_id, const std::string& status) override;
     std::optional<std::string> shared_room_status(Id session_game_id) override;
+    void announce_room_check_ended() override;
+    void on_room_check_ended(std::function<void()> f) override { room_check_ended_ = std::move(f); }
     std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit,
                                                           int claim_limit) override;
     void release_deliveries(std::span<const std::pair<Id, domain::Millis>> unsent) override;
@@ -90,6 +92,7 @@ private:
     std::atomic<std::uint64_t> catalogue_version_{0};
     std::atomic<bool> publish_requested_{false};
     std::unique_ptr<Listener> listener_;
+    std::function<void()> room_check_ended_;  // event loop only
 };
 
 }  // namespace gp::store::postgres
