@@ -175,14 +175,13 @@ public:
     virtual std::vector<webhooks::StatsRow> webhook_stats_rows(domain::Millis since) = 0;
     // Delivery engine side. Pending deliveries of enabled webhooks due at `now`: at most
     // per_webhook_limit per webhook (so one backlogged receiver cannot hide the others),
-    // ordered by (next_attempt_at, id). A store that claims what it hands out (PostgreSQL)
-    // hands out at most claim_limit (the engine's free slots), the oldest first; SQLite claims
-    // nothing (it also returns deliveries in flight, which the engine skips) and ignores it.
+    // ordered by (next_attempt_at, id), at most claim_limit (the engine's free slots), the oldest
+    // first. What it hands out is claimed until its outcome is recorded or it is released
+    // (PostgreSQL: in the database, for every instance; SQLite: in the engine connection's memory).
     virtual std::vector<webhooks::PendingDelivery> due_deliveries(domain::Millis now, int per_webhook_limit,
                                                                   int claim_limit) = 0;
     // Deliveries due_deliveries handed out that the engine does not send now (no free slot,
     // or the webhook is held back): (delivery id, when it is due again, for any instance).
-    // PostgreSQL claims what it hands out; SQLite does not, and has nothing to do.
     virtual void release_deliveries(std::span<const std::pair<Id, domain::Millis>> unsent) = 0;
     // The earliest next_attempt_at later than `after` of a pending delivery of an enabled webhook.
     virtual std::optional<domain::Millis> next_delivery_due(domain::Millis after) = 0;
