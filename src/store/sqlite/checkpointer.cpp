@@ -5,13 +5,37 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <mutex>
+#include <unordered_map>
 
 namespace gp::store::sqlite {
 
+namespace {
+
+std::mutex g_running_mutex;
+std::unordered_map<std::string, std::weak_ptr<Checkpointer>> g_running;  // by database path
+
+}  // namespace
+
 Checkpointer::Checkpointer(const std::string& path, Db& writer, int pages)
     : db_(path), pages_(pages), thread_([this] { run(); }) {
-    sqlite3_wal_hook(writer.handle(), &Checkpointer::on_commit, this);
+    watch(writer);
 }
+
+std::shared_ptr<Checkpointer> Checkpointer::start(const std::string& path, Db& writer) {
+    auto c = std::make_shared<Checkpointer>(path, writer);
+    std::lock_guard lock(g_running_mutex);
+    g_running[path] = c;
+    return c;
+}
+
+std::shared_ptr<Checkpointer> Checkpointer::of(const std::string& path) {
+    std::lock_guard lock(g_running_mutex);
+    const auto it = g_running.find(path);
+    return it == g_running.end() ? nullptr : it->second.lock();
+}
+
+void Checkpointer::watch(Db& db) { sqlite3_wal_hook(db.handle(), &Checkpointer::on_commit, this); }
 
 Checkpointer::~Checkpointer() {
     {

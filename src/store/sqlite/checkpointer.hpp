@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -26,6 +27,16 @@ public:
     ~Checkpointer();
     Checkpointer(const Checkpointer&) = delete;
     Checkpointer& operator=(const Checkpointer&) = delete;
+
+    // Starts the checkpointer of the database at `path` (its writer: the event loop's connection).
+    static std::shared_ptr<Checkpointer> start(const std::string& path, Db& writer);
+    // The running checkpointer of `path`, if any. Another connection that writes (the delivery
+    // engine's) asks it too, through watch(), instead of running SQLite's automatic checkpoint
+    // in its own commits: past 1,000 WAL pages that checkpointed after every one of them (the
+    // WAL does not restart during a burst), copying the pages both connections keep rewriting
+    // about a hundred times a second, with an fsync each time.
+    static std::shared_ptr<Checkpointer> of(const std::string& path);
+    void watch(Db& db);
 
 private:
     static int on_commit(void* self, sqlite3*, const char*, int wal_pages);

@@ -192,14 +192,19 @@ CREATE TABLE webhook_stats (
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, const events::Bus* bus, Role role)
-    : SqlStore(bus, path, role == Role::EventLoop ? Db::Priority::EventLoop : Db::Priority::Background) {
+    : SqlStore(bus, path, role == Role::EventLoop ? Db::Priority::EventLoop : Db::Priority::Background), role_(role) {
     migrate();
-    if (role == Role::EventLoop) checkpointer_ = std::make_unique<Checkpointer>(path, db_);
+    if (role == Role::EventLoop)
+        checkpointer_ = Checkpointer::start(path, db_);
+    else if ((checkpointer_ = Checkpointer::of(path)))
+        checkpointer_->watch(db_);
 }
 
 SqliteStore::~SqliteStore() {
     if (!checkpointer_) return;
+    sqlite3_wal_hook(db_.handle(), nullptr, nullptr);
     checkpointer_.reset();
+    if (role_ != Role::EventLoop) return;
     if (sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr) != SQLITE_OK)
         spdlog::warn("msg=\"final wal checkpoint failed\" error=\"{}\"", sqlite3_errmsg(db_.handle()));
 }

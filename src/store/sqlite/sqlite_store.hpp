@@ -23,8 +23,9 @@ public:
     // bus may be null (a connection that never commits events, e.g. the delivery engine's).
     // EventLoop: the connection that answers the API. It checkpoints on a thread of its own,
     // so its commits never wait for an fsync, and it gets the write lock first (Db::Priority).
-    // Background (the delivery engine's): SQLite's automatic checkpoints run in its own
-    // commits, and its write transactions end early when the event loop waits.
+    // Background (the delivery engine's): its commits ask the event loop store's checkpointer
+    // too (SQLite's automatic checkpoint when there is none), and its write transactions end
+    // early when the event loop waits.
     enum class Role { EventLoop, Background };
     SqliteStore(const std::string& path, const events::Bus* bus, Role role);
     // The event loop's store, closed last at shutdown, checkpoints the whole WAL
@@ -56,7 +57,8 @@ private:
     void unclaim(Id delivery_id);
 
     std::uint64_t catalogue_version_ = 0;
-    std::unique_ptr<Checkpointer> checkpointer_;
+    const Role role_;
+    std::shared_ptr<Checkpointer> checkpointer_;
     struct Claim {
         Id webhook_id;
         domain::Millis at;
