@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 #include <curl/curl.h>
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <sched.h>
 #include <sys/epoll.h>
@@ -82,8 +83,6 @@ public:
             throw std::runtime_error("webhook engine: epoll setup failed");
         curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, on_socket);
         curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-        curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, on_timer);
-        curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
     }
     ~CurlEvents() {
         ::close(wake_);
@@ -97,21 +96,20 @@ public:
         [[maybe_unused]] const auto n = ::write(wake_, &one, sizeof one);
     }
 
-    // Lets libcurl run the transfers whose timer is due (new ones start so).
+    // Lets libcurl run the transfers whose timer is due (new ones start so). libcurl's next
+    // timer is asked each time (curl_multi_timeout), not kept from CURLMOPT_TIMERFUNCTION:
+    // that one is not called again for the same expiry, so a timer run a little early (it
+    // counts whole milliseconds) would be lost.
     void run_timers() {
-        if (!timer_ || std::chrono::steady_clock::now() < *timer_) return;
-        timer_.reset();
+        if (timeout_ms() != 0) return;
         int running = 0;
         curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
     }
 
-    // Waits up to wait_ms (less if libcurl's timer is due earlier) for socket events or
+    // Waits up to wait_ms (less if libcurl's next timer is earlier) for socket events or
     // wake(), and hands the events to libcurl.
     void wait(int wait_ms) {
-        if (timer_) {
-            const auto left = std::chrono::ceil<std::chrono::milliseconds>(*timer_ - std::chrono::steady_clock::now());
-            wait_ms = std::clamp(static_cast<int>(left.count()), 0, wait_ms);
-        }
+        if (const long t = timeout_ms(); t >= 0) wait_ms = static_cast<int>(std::min<long>(wait_ms, t));
         epoll_event events[64];
         const int n = epoll_wait(epoll_, events, 64, wait_ms);
         for (int i = 0; i < n; ++i) {
@@ -153,13 +151,10 @@ private:
         static_cast<CurlEvents*>(self)->watch(s, what);
         return 0;
     }
-    static int on_timer(CURLM*, long timeout_ms, void* self) {
-        auto& timer = static_cast<CurlEvents*>(self)->timer_;
-        if (timeout_ms < 0)
-            timer.reset();
-        else
-            timer = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-        return 0;
+    long timeout_ms() {  // -1: no timer
+        long ms = -1;
+        curl_multi_timeout(multi_, &ms);
+        return ms;
     }
 
     void watch(curl_socket_t s, int what) {
@@ -196,7 +191,6 @@ private:
     int wake_ = -1;
     std::unordered_map<curl_socket_t, Watch> watched_;  // the sockets in the epoll set
     std::unordered_set<curl_socket_t> own_;             // sockets opened and not closed yet
-    std::optional<std::chrono::steady_clock::time_point> timer_;  // libcurl's
 };
 
 std::size_t on_response(char* data, std::size_t, std::size_t n, void* user) {
@@ -306,6 +300,11 @@ public:
         : open_store_(std::move(open_store)),
           options_(std::move(options)),
           per_webhook_cap_(std::max(1, options_.max_in_flight / 4)) {
+        // libcurl allocates a 16 KiB download buffer per transfer and frees it when the transfer
+        // ends; glibc then gave the top of this thread's heap back to the kernel and faulted it in
+        // again for the next transfers (sysmalloc, mprotect, page faults: 5% of the engine's
+        // time in a burst). Freed memory up to this much stays with the process.
+        mallopt(M_TRIM_THRESHOLD, 64 << 20);
         curl_global_init(CURL_GLOBAL_DEFAULT);
         multi_ = curl_multi_init();
         if (!multi_) throw std::runtime_error("curl_multi_init failed");
@@ -384,6 +383,8 @@ private:
                 } else if (now < paused_until_) {
                     refill = true;  // once the pause is over
                     wait_ms = static_cast<int>(paused_until_ - now);
+                } else if (static_cast<int>(in_flight_.size()) >= options_.max_in_flight) {
+                    // No free slot: nothing to look for until record() frees some (and sets refill).
                 } else if (refill || woken || (next_due && now >= *next_due) || (hold_wake_ && now >= *hold_wake_)) {
                     start_due(*store, now);
                     next_due = store->next_delivery_due(now);
@@ -426,7 +427,6 @@ private:
     // Starts due deliveries into the free slots, skipping those already in flight,
     // webhooks at their share and webhooks held back (rate limit, Retry-After).
     void start_due(store::Store& store, domain::Millis now) {
-        if (static_cast<int>(in_flight_.size()) >= options_.max_in_flight) return;
         hold_wake_.reset();
         // Claimed (PostgreSQL) but not sent now: due again when a slot is free or the hold ends.
         std::vector<std::pair<Id, domain::Millis>> unsent;
