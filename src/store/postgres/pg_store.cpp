@@ -198,6 +198,20 @@ CREATE TABLE room_status (session_game_id BIGINT PRIMARY KEY, data TEXT NOT NULL
 )sql",
 };
 
+// A PostgreSQL array literal of the values (NULL for an empty optional; text elements quoted,
+// they hold no quote or backslash here).
+template <class T>
+std::string array_of(const std::vector<T>& values) {
+    std::string out = "{";
+    for (const auto& v : values) {
+        if (out.size() > 1) out += ',';
+        if constexpr (std::is_same_v<T, std::string>) out.append("\"").append(v).append("\"");
+        else if constexpr (std::is_same_v<T, std::optional<domain::Millis>>) out += v ? std::to_string(*v) : "NULL";
+        else out += std::to_string(v);
+    }
+    return out + "}";
+}
+
 }  // namespace
 
 PgStore::PgStore(const std::string& url, const events::Bus* bus, std::chrono::milliseconds lease)
@@ -479,16 +493,15 @@ std::vector<webhooks::PendingDelivery> PgStore::due_deliveries(domain::Millis no
 // One statement for all of them (the ids and due times as two arrays).
 void PgStore::release_deliveries(std::span<const std::pair<Id, domain::Millis>> unsent) {
     if (unsent.empty()) return;
-    std::string ids = "{", due = "{";
+    std::vector<Id> ids;
+    std::vector<domain::Millis> due;
     for (const auto& [id, due_at] : unsent) {
-        ids.append(std::to_string(id)).append(",");
-        due.append(std::to_string(due_at)).append(",");
+        ids.push_back(id);
+        due.push_back(due_at);
     }
-    ids.back() = '}';
-    due.back() = '}';
     db_.prepare("UPDATE webhook_deliveries d SET next_attempt_at = u.due_at, claimed_by = NULL "
                 "FROM unnest(?::bigint[], ?::bigint[]) AS u (id, due_at) WHERE d.id = u.id AND d.status = 'pending'")
-        .bind_all(ids, due)
+        .bind_all(array_of(ids), array_of(due))
         .exec();
 }
 
@@ -509,46 +522,29 @@ void PgStore::reclaim_orphans(domain::Millis now) {
 void PgStore::store_outcomes_ahead(std::span<const webhooks::AttemptOutcome> outcomes, domain::Millis now) {
     outcomes_stored_.clear();
     if (outcomes.empty()) return;
-    std::string status = "{", attempt = "{", next = "{", delivered = "{", id = "{";
-    const auto number = [](std::optional<domain::Millis> v) { return v ? std::to_string(*v) : "NULL"; };
+    std::vector<std::string> status;
+    std::vector<int> attempt;
+    std::vector<std::optional<domain::Millis>> next, delivered;
+    std::vector<Id> id;
     for (const auto& o : outcomes) {
-        status.append(outcome_status(o)).append(",");
-        attempt.append(std::to_string(o.attempt)).append(",");
-        next.append(number(o.retry_at)).append(",");
-        delivered.append(number(o.success ? std::optional(now) : std::nullopt)).append(",");
-        id.append(std::to_string(o.delivery_id)).append(",");
+        status.push_back(outcome_status(o));
+        attempt.push_back(o.attempt);
+        next.push_back(o.retry_at);
+        delivered.push_back(o.success ? std::optional(now) : std::nullopt);
+        id.push_back(o.delivery_id);
     }
-    for (auto* s : {&status, &attempt, &next, &delivered, &id}) s->back() = '}';
     auto st = db_.prepare(
         "UPDATE webhook_deliveries d SET status = u.status, attempts = u.attempt, next_attempt_at = u.next_at, "
         "delivered_at = u.delivered_at, claimed_by = NULL "
         "FROM unnest(?::text[], ?::integer[], ?::bigint[], ?::bigint[], ?::bigint[]) AS u (status, attempt, next_at, delivered_at, id) "
         "WHERE d.id = u.id AND d.status = 'pending' RETURNING d.id");
-    st.bind_all(status, attempt, next, delivered, id);
+    st.bind_all(array_of(status), array_of(attempt), array_of(next), array_of(delivered), array_of(id));
     while (st.step()) outcomes_stored_.insert(st.int64(0));
 }
 
 bool PgStore::store_outcome(const webhooks::AttemptOutcome& o, domain::Millis) {
     return outcomes_stored_.contains(o.delivery_id);
 }
-
-namespace {
-
-// A PostgreSQL array literal of the values (NULL for an empty optional; text elements quoted,
-// they hold no quote or backslash here).
-template <class T>
-std::string array_of(const std::vector<T>& values) {
-    std::string out = "{";
-    for (const auto& v : values) {
-        if (out.size() > 1) out += ',';
-        if constexpr (std::is_same_v<T, std::string>) out.append("\"").append(v).append("\"");
-        else if constexpr (std::is_same_v<T, std::optional<domain::Millis>>) out += v ? std::to_string(*v) : "NULL";
-        else out += std::to_string(v);
-    }
-    return out + "}";
-}
-
-}  // namespace
 
 // The SQLite version's steps with all rows in each statement: the stats rows read under lock
 // (both instances' engines add to the same rows; the lock makes the latency merge see the other
