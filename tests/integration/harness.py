@@ -18,6 +18,7 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -83,21 +84,45 @@ class Server:
                     found.set()
             found.set()
 
-        threading.Thread(target=pump, daemon=True).start()
+        self.pump = threading.Thread(target=pump, daemon=True)
+        self.pump.start()
         if not found.wait(timeout) or self.port is None:
             self.stop()
             raise RuntimeError("server did not start:\n" + "\n".join(self.log_lines))
         return self
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
+        if not self.proc:
+            return
+        exited_by_itself = self.proc.poll() is not None
+        if not exited_by_itself:
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.pump.join(5)
+        self.report_log(self.proc.returncode if exited_by_itself else None)
         self.proc = None
+
+    def report_log(self, exit_code):
+        """Writes to stderr what a failed test needs to see of this server: its whole log if it
+        exited by itself (a crash shows how it ended), else its errors. CTest shows a test's
+        output only when it fails."""
+        if exit_code is not None:
+            lines = self.log_lines
+            head = "server on port %s exited by itself with %s; its log:" % (self.port, exit_code)
+        else:
+            lines = [line for line in self.log_lines if "level=error" in line or "level=critical" in line]
+            head = "server on port %s logged errors:" % self.port
+        if lines:
+            sys.stderr.write("\n".join([head] + lines[-300:]) + "\n")
+
+    def wait_for_log(self, predicate, timeout=10):
+        """The log lines for which predicate(line) holds, once there is one: the server writes a
+        line before its answer, but the pump thread may read it a little later."""
+        return wait_until(lambda: [line for line in self.log_lines if predicate(line)], timeout=timeout)
 
     def rss_kib(self):
         with open("/proc/%d/status" % self.proc.pid) as f:

@@ -81,8 +81,7 @@ class WritesFailTest(unittest.TestCase):
         finally:
             resource.prlimit(pid, resource.RLIMIT_FSIZE, limit)
         self.assertIsNone(server.proc.poll(), "the server exited")
-        failures = [line for line in server.log_lines if "storage unavailable" in line]
-        self.assertTrue(failures, server.log_lines)
+        failures = server.wait_for_log(lambda line: "storage unavailable" in line)
         self.assertIn("disk I/O error", failures[0])
         self.assertIn("path=/api/sessions", failures[0])
         # Once the disk takes writes again, so does the server.
@@ -110,8 +109,7 @@ class WritesFailTest(unittest.TestCase):
                                              headers={"Content-Type": "text/csv"})
         self.assert_storage_unavailable(import_rows())
         self.assert_reads_work(server, games)
-        self.assertTrue([line for line in server.log_lines if "storage unavailable" in line
-                         and "database or disk is full" in line], server.log_lines)
+        server.wait_for_log(lambda line: "storage unavailable" in line and "database or disk is full" in line)
         os.remove(filler)
         status, _, body = import_rows()
         self.assertEqual(status, 200, body)

@@ -499,7 +499,7 @@ class SmallQueueTest(FeedTestCase):
         self.assertEqual(len(close_frames), 1, [op for op, _ in frames][-5:])
         self.assertEqual(struct.unpack("!H", close_frames[0][:2])[0], 1008)
         self.assertIn(b"too slow", close_frames[0][2:])
-        self.assertTrue(any("send queue full" in line and "level=warn" in line for line in self.server.log_lines))
+        self.server.wait_for_log(lambda line: "send queue full" in line and "level=warn" in line)
 
         want = [sid for sid, _ in sent]
         await eventually(lambda: len([e for _, e in received if e["type"] == "session.started"]) >= len(want))
@@ -577,7 +577,7 @@ class ConnectionLimitTest(FeedTestCase):
             await refused.recv()
         self.assertEqual(refused.ws.close_code, 1013)
         self.assertEqual(refused.ws.close_reason, "Too many connections")
-        self.assertTrue(any("too many connections" in line for line in self.server.log_lines))
+        self.server.wait_for_log(lambda line: "too many connections" in line)
         for c in (a, b):
             self.assertEqual(await c.ask({"type": "ping"}), PONG)
         await a.close()
