@@ -103,6 +103,7 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.pump.join(5)
+        self.proc.stderr.close()
         self.report_log(self.proc.returncode if exited_by_itself else None)
         self.proc = None
 

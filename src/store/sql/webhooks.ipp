@@ -191,9 +191,14 @@ Webhook SqlStore<D>::update_webhook(Id id, const webhooks::WebhookPatch& p) {
 
 template <class D>
 void SqlStore<D>::delete_webhook(Id id) {
-    // ON DELETE CASCADE removes its event types, deliveries and logs.
+    // Its deliveries before the webhook (ON DELETE CASCADE removes the rest): the delivery engine
+    // stores an outcome on the delivery's row, then on its webhook's, and a delete taking the
+    // rows the other way round would deadlock with it on PostgreSQL.
+    auto tx = begin();
+    db_.prepare("DELETE FROM webhook_deliveries WHERE webhook_id = ?").bind_all(id).exec();
     db_.prepare("DELETE FROM webhooks WHERE id = ?").bind_all(id).exec();
     if (db_.changes() == 0) domain::not_found("Webhook not found");
+    tx.commit();
 }
 
 template <class D>
