@@ -195,15 +195,33 @@ describe('web app', () => {
       await page.getByLabel('Name').fill('Bot');
       await page.getByLabel('URL').fill(`http://127.0.0.1:${receiver.address().port}/hook`);
       await page.getByLabel('vote.received').check();
+      // Every event type the server knows is offered, the room monitor's too.
+      await page.getByLabel('room.connected').check();
+      await page.getByLabel('Body format').selectOption('discord');
+      await page.getByLabel('Timeout (ms)').fill('5000');
       await page.getByRole('button', { name: 'Create webhook' }).click();
       await page.getByRole('heading', { name: /Bot/ }).waitFor();
       await page.getByText(/Signing secret \(shown this once, keep it\): whsec_/).waitFor();
+      const [hook] = await server.api('GET', '/api/webhooks', undefined, token);
+      assert.deepEqual([hook.events, hook.format, hook.timeout_ms, hook.rate_limit],
+        [['game.added', 'vote.received', 'room.connected'], 'discord', 5000, null]);
       await page.getByRole('button', { name: 'Send test' }).click();
       const log = page.getByTestId('delivery-log');
       await log.getByText('game.added').waitFor({ timeout: 10000 });
       await log.getByText('200').waitFor();
       assert.equal(received.length, 1);
       await screenshot(page, 'webhooks-log-1280');
+      await page.getByTestId('webhook-stats').getByText(/Last 24 h: 1 delivered · 0 failed · p50 \d+ ms/).waitFor();
+      await page.getByRole('button', { name: 'Rotate secret' }).click();
+      await page.getByText(/New signing secret of Bot \(shown this once, keep it\): whsec_/).waitFor();
+      assert.ok((await server.api('GET', `/api/webhooks/${hook.id}`, undefined, token)).previous_secret_expires_at);
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await page.getByLabel('Deliver in order, one at a time').check();
+      await page.getByLabel('Rate limit (per second)').fill('2.5');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText(/Discord message · in order · at most 2.5\/s · timeout 5000 ms/).waitFor();
+      const edited = await server.api('GET', `/api/webhooks/${hook.id}`, undefined, token);
+      assert.deepEqual([edited.ordered, edited.rate_limit, edited.format], [true, 2.5, 'discord']);
     } finally {
       receiver.close();
     }
