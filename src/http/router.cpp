@@ -45,9 +45,18 @@ int status_of(domain::ErrorKind k) {
 }  // namespace
 
 void Router::add(std::string method, std::string_view pattern, Access access, Handler handler, Database database) {
-    registered_.push_back({method, std::string(pattern), access});
-    Route r{std::move(method), std::string(pattern), {}, 0, access, std::move(handler), database};
-    for (auto seg : split_path(pattern)) {
+    insert(Route{std::move(method), std::string(pattern), {}, 0, access, std::move(handler), database, {}});
+}
+
+void Router::add(std::string method, std::string_view pattern, Access access, Handler handler,
+                 MemoryAnswer from_memory) {
+    insert(Route{std::move(method), std::string(pattern), {}, 0, access, std::move(handler), Database::Used,
+                 std::move(from_memory)});
+}
+
+void Router::insert(Route r) {
+    registered_.push_back({r.method, r.pattern, r.access});
+    for (auto seg : split_path(r.pattern)) {
         bool param = seg.size() >= 2 && seg.front() == '{' && seg.back() == '}';
         r.segments.emplace_back(param ? "{}" : std::string(seg));
         r.literal_count += param ? 0 : 1;
@@ -62,10 +71,30 @@ Response Router::dispatch(Request& req) const {
     const auto started = std::chrono::steady_clock::now();
     const Route* matched = nullptr;
     Response res = route_request(req, matched);
-    metrics::instruments().http_request(req.method, matched ? std::string_view(matched->pattern) : "unmatched",
-                                        res.status,
-                                        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    count(req, matched, res.status, started);
     return res;
+}
+
+std::optional<Response> Router::answer_from_memory(Request& req) const {
+    const auto started = std::chrono::steady_clock::now();
+    const Route* route = find(req);
+    if (!route || !route->from_memory) return std::nullopt;
+    std::optional<Response> res = refusal(*route, req);
+    if (!res) {
+        try {
+            res = route->from_memory(req);
+        } catch (const std::exception&) {
+            return std::nullopt;  // e.g. a bad query: the handler answers it as usual
+        }
+    }
+    if (res) count(req, route, res->status, started);
+    return res;
+}
+
+void Router::count(const Request& req, const Route* matched, int status,
+                   std::chrono::steady_clock::time_point started) const {
+    metrics::instruments().http_request(req.method, matched ? std::string_view(matched->pattern) : "unmatched", status,
+                                        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
 std::vector<RouteInfo> Router::routes() const { return registered_; }
@@ -75,6 +104,18 @@ bool Router::Route::matches(const std::vector<std::string_view>& path_segments) 
     for (std::size_t i = 0; i < segments.size(); ++i)
         if (segments[i] != "{}" && segments[i] != path_segments[i]) return false;
     return true;
+}
+
+const Router::Route* Router::find(Request& req) const {
+    const auto segs = split_path(req.path);
+    for (const auto& route : routes_) {
+        if (route.method != req.method || !route.matches(segs)) continue;
+        req.params.clear();
+        for (std::size_t i = 0; i < segs.size(); ++i)
+            if (route.segments[i] == "{}") req.params.emplace_back(segs[i]);
+        return &route;
+    }
+    return nullptr;
 }
 
 bool Router::uses_database(const Request& req) const {
@@ -111,19 +152,24 @@ Response Router::route_request(Request& req, const Route*& matched) const {
     return Response::error(404, "Not found: " + req.method + " " + req.path);
 }
 
+std::optional<Response> Router::refusal(const Route& route, Request& req) const {
+    if (route.access == Access::Public || (route.access == Access::LoopbackOrAdmin && req.from_loopback()))
+        return std::nullopt;
+    // As the original: the token is the word after the scheme, whatever the scheme;
+    // none at all is 401, one that does not verify is 403.
+    std::string_view auth = req.authorization;
+    const auto space = auth.find(' ');
+    std::string_view token = space == std::string_view::npos ? std::string_view() : auth.substr(space + 1);
+    token = token.substr(0, token.find(' '));
+    if (token.empty()) return Response::error(401, "Access token required");
+    req.user = tokens_.verify(token);
+    if (!req.user) return Response::error(403, "Invalid or expired token");
+    if (req.user->role != kRoleAdmin) return Response::error(403, "This token only opens the live feed");
+    return std::nullopt;
+}
+
 Response Router::run(const Route& route, Request& req) const {
-    if (route.access == Access::Admin || (route.access == Access::LoopbackOrAdmin && !req.from_loopback())) {
-        // As the original: the token is the word after the scheme, whatever the scheme;
-        // none at all is 401, one that does not verify is 403.
-        std::string_view auth = req.authorization;
-        const auto space = auth.find(' ');
-        std::string_view token = space == std::string_view::npos ? std::string_view() : auth.substr(space + 1);
-        token = token.substr(0, token.find(' '));
-        if (token.empty()) return Response::error(401, "Access token required");
-        req.user = tokens_.verify(token);
-        if (!req.user) return Response::error(403, "Invalid or expired token");
-        if (req.user->role != kRoleAdmin) return Response::error(403, "This token only opens the live feed");
-    }
+    if (auto refused = refusal(route, req)) return std::move(*refused);
     try {
         return route.handler(req);
     } catch (const domain::Error& e) {

@@ -145,6 +145,7 @@ private:
         const bool keep_alive = message.keep_alive();
         if (!workers_ || !router_.uses_database(*req))
             return respond(*req, router_.dispatch(*req), version, keep_alive);
+        if (auto res = router_.answer_from_memory(*req)) return respond(*req, std::move(*res), version, keep_alive);
         // One request at a time per connection (the next is read after this response is
         // written), so responses keep request order. The session is held by the job, then by
         // the completion: it is released on the loop, never on a worker.

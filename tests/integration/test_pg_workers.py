@@ -104,6 +104,8 @@ class RequestWorkersTest(unittest.TestCase):
         server = Server(env={"DB_POOL_SIZE": "1"}).start()
         self.addCleanup(server.cleanup)
         token = server.login()
+        status, _, catalogue = server.get("/api/games")  # now cached
+        self.assertEqual(status, 200)
         lock = psycopg2.connect(server.db)
         self.addCleanup(lock.close)
         lock.cursor().execute("SELECT 1 FROM games WHERE id = 1 FOR UPDATE")
@@ -120,6 +122,9 @@ class RequestWorkersTest(unittest.TestCase):
         self.assertEqual(server.get("/health", timeout=PROMPT)[0], 200)
         self.assertEqual(server.get("/api/openapi.json", timeout=PROMPT)[0], 200)
         self.assertEqual(server.get("/", timeout=PROMPT)[0], 200)
+        # So is a catalogue read the cache has.
+        status, _, cached = server.get("/api/games", timeout=PROMPT)
+        self.assertEqual((status, cached), (200, catalogue))
         self.assertEqual(server.post("/api/auth/login", {"key": "wrong"}, timeout=PROMPT)[0], 401)
         self.assertTrue(server.login())
         self.assertNotIn("reply", blocked)

@@ -110,7 +110,10 @@ std::string csv_text(const Request& req) {
 }  // namespace
 
 void add_game_routes(Router& r, Services& s) {
-    r.add("GET", "/api/games", Access::Public, [&s, cache = std::make_shared<GameListCache>()](Request& req) {
+    // The bodies by filter, for the catalogue's version: a hit is answered on the event loop.
+    auto cache = std::make_shared<GameListCache>();
+    auto games_body = [](const GameListCache::Body& body) { return Response::text(200, "application/json", *body); };
+    r.add("GET", "/api/games", Access::Public, [&s, cache, games_body](Request& req) {
         const domain::GameFilter filter = game_filter_from_query(req);
         std::string key = cache_key(filter);
         const std::uint64_t version = s.store().catalogue_version();
@@ -119,7 +122,11 @@ void add_game_routes(Router& r, Services& s) {
             body = std::make_shared<const std::string>(json::serialize(to_json_array(s.store().list_games(filter))));
             cache->put(version, std::move(key), body);
         }
-        return Response::text(200, "application/json", *body);
+        return games_body(body);
+    }, [&s, cache, games_body](Request& req) -> std::optional<Response> {
+        auto body = cache->find(s.store().catalogue_version(), cache_key(game_filter_from_query(req)));
+        if (!body) return std::nullopt;
+        return games_body(body);
     });
 
     r.add("GET", "/api/games/packs", Access::Public,
