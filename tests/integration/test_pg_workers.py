@@ -106,6 +106,7 @@ class RequestWorkersTest(unittest.TestCase):
         token = server.login()
         status, _, catalogue = server.get("/api/games")  # now cached
         self.assertEqual(status, 200)
+        self.assertEqual(server.post("/api/pick", {})[0], 200)  # the picker's snapshot is loaded
         lock = psycopg2.connect(server.db)
         self.addCleanup(lock.close)
         lock.cursor().execute("SELECT 1 FROM games WHERE id = 1 FOR UPDATE")
@@ -122,9 +123,12 @@ class RequestWorkersTest(unittest.TestCase):
         self.assertEqual(server.get("/health", timeout=PROMPT)[0], 200)
         self.assertEqual(server.get("/api/openapi.json", timeout=PROMPT)[0], 200)
         self.assertEqual(server.get("/", timeout=PROMPT)[0], 200)
-        # So is a catalogue read the cache has.
+        # So are a catalogue read the cache has and a pick without a session.
         status, _, cached = server.get("/api/games", timeout=PROMPT)
         self.assertEqual((status, cached), (200, catalogue))
+        status, _, picked = server.post("/api/pick", {"playerCount": 4}, timeout=PROMPT)
+        self.assertEqual(status, 200, picked)
+        self.assertIn(picked["game"]["id"], [g["id"] for g in catalogue])
         self.assertEqual(server.post("/api/auth/login", {"key": "wrong"}, timeout=PROMPT)[0], 401)
         self.assertTrue(server.login())
         self.assertNotIn("reply", blocked)
