@@ -34,7 +34,7 @@ struct Services {
         return own ? *own : loop_store;
     }
     // Runs f on the event loop (at once when already there) and returns its result: the room
-    // monitors, and the loop's store for the writes that must be ordered with the monitors' own.
+    // monitors.
     template <class F>
     std::invoke_result_t<F&> on_loop(F&& f) const {
         if (!workers) return f();

@@ -301,12 +301,15 @@ void RoomMonitor::apply(const std::vector<Change>& changes) {
                 break;
             case Change::Kind::CountChanged:
                 if (manual_count_) break;
-                try {
-                    store_.set_player_count(initial_.session_id, initial_.session_game_id, tracker_.player_count());
-                } catch (const std::exception& e) {
-                    spdlog::warn("msg=\"room monitor could not store the count\" room={} error=\"{}\"",
-                                 initial_.room_code, e.what());
-                }
+                store_.off_loop([room = initial_, count = tracker_.player_count()](store::Store& s) {
+                    try {
+                        s.set_player_count(room.session_id, room.session_game_id, count);
+                    } catch (const std::exception& e) {
+                        spdlog::warn("msg=\"room monitor could not store the count\" room={} error=\"{}\"",
+                                     room.room_code, e.what());
+                    }
+                    return std::function<void()>();
+                });
                 break;
             case Change::Kind::LobbyUpdated:
                 emit(kLobbyUpdated, lobby_updated(snapshot()));
@@ -329,14 +332,20 @@ void RoomMonitor::room_gone(const std::string& reason) {
     finish(reason, connected_once_);  // a room never seen open says nothing about the game
 }
 
-// With each event, what status-live answers goes to the other instances too.
+// With each event, what status-live answers goes to the other instances too. The writes run
+// off the loop, in order (Store::off_loop).
 void RoomMonitor::emit(const char* type, std::string data) {
-    try {
-        store_.record_room_event(initial_.session_id, type, std::move(data));
-        if (!done_) store_.share_room_status(initial_.session_game_id, game_status(snapshot()));
-    } catch (const std::exception& e) {
-        spdlog::error("msg=\"room event not stored\" type={} room={} error=\"{}\"", type, initial_.room_code, e.what());
-    }
+    std::optional<std::string> status;
+    if (!done_) status = game_status(snapshot());
+    store_.off_loop([room = initial_, type, data = std::move(data), status = std::move(status)](store::Store& s) {
+        try {
+            s.record_room_event(room.session_id, type, data);
+            if (status) s.share_room_status(room.session_game_id, *status);
+        } catch (const std::exception& e) {
+            spdlog::error("msg=\"room event not stored\" type={} room={} error=\"{}\"", type, room.room_code, e.what());
+        }
+        return std::function<void()>();
+    });
 }
 
 void RoomMonitor::finish(std::optional<std::string> reason, bool played) {
@@ -345,11 +354,14 @@ void RoomMonitor::finish(std::optional<std::string> reason, bool played) {
     spdlog::info("msg=\"room monitor ended\" session_game={} room={} reason={}", initial_.session_game_id,
                  initial_.room_code, reason.value_or(played ? "game_ended" : "-"));
     if (reason) emit(kRoomDisconnected, room_disconnected(snapshot(), *reason));
-    try {
-        store_.end_player_check(initial_.session_id, initial_.session_game_id, played);
-    } catch (const std::exception& e) {
-        spdlog::warn("msg=\"room monitor could not end the player check\" error=\"{}\"", e.what());
-    }
+    store_.off_loop([room = initial_, played](store::Store& s) {
+        try {
+            s.end_player_check(room.session_id, room.session_game_id, played);
+        } catch (const std::exception& e) {
+            spdlog::warn("msg=\"room monitor could not end the player check\" error=\"{}\"", e.what());
+        }
+        return std::function<void()>();
+    });
     if (auto ended = std::move(on_ended_)) {
         on_ended_ = nullptr;
         ended(*this);

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <functional>
 #include <stdexcept>
 #include <vector>
 
@@ -31,12 +32,7 @@ RoomMonitors::RoomMonitors(boost::asio::io_context& ioc, store::Store& store, Mo
         throw std::invalid_argument("ECAST_URL must be an http:// or https:// URL, got '" + options_.ecast_url + "'");
     if (options_.reconcile_interval.count() > 0)
         store_.on_room_check_ended([this] {
-            if (monitors_.empty()) return;
-            try {
-                reconcile();
-            } catch (const std::exception& e) {
-                spdlog::warn("msg=\"room monitors not reconciled\" error=\"{}\"", e.what());
-            }
+            if (!monitors_.empty()) reconcile();
         });
 }
 
@@ -58,7 +54,6 @@ void RoomMonitors::start(const domain::SessionGame& sg) {
     if (monitors_.size() >= options_.max_monitors)
         domain::conflict("Too many rooms are being monitored (at most " + std::to_string(options_.max_monitors) +
                          " at once); stop a player check first");
-    if (!store_.claim_room_monitor(sg.id)) return;  // another instance runs it
     RoomSnapshot initial;
     initial.session_id = sg.session_id;
     initial.session_game_id = sg.id;
@@ -73,19 +68,40 @@ void RoomMonitors::start(const domain::SessionGame& sg) {
                                                          release(m.session_game_id());
                                                      }
                                                  });
+    // Listed at once (the cap counts it, stop() ends it), started once the store's claim is
+    // held; on PostgreSQL the claim is taken off the loop, and a check stopped meanwhile is
+    // released after it (the same lane, in order).
     monitors_.emplace(sg.id, monitor);
-    monitor->start();
+    store_.off_loop([this, id = sg.id, weak = std::weak_ptr<RoomMonitor>(monitor)](store::Store& s) {
+        bool claimed = false;
+        try {
+            claimed = s.claim_room_monitor(id);
+        } catch (const std::exception& e) {
+            spdlog::warn("msg=\"room monitor not claimed\" session_game={} error=\"{}\"", id, e.what());
+        }
+        return std::function<void()>([this, id, weak, claimed] {
+            auto m = weak.lock();
+            auto it = monitors_.find(id);
+            if (!m || it == monitors_.end() || it->second != m) return;  // stopped meanwhile
+            if (claimed) return m->start();
+            monitors_.erase(it);  // another instance runs it
+        });
+    });
 }
 
 void RoomMonitors::stop(domain::Id session_game_id, const char* reason) {
     auto it = monitors_.find(session_game_id);
     if (it == monitors_.end()) {
         // Another instance may run it: it ends it (with room.disconnected) once told.
-        if (options_.reconcile_interval.count() > 0) try {
-                store_.announce_room_check_ended();
-            } catch (const std::exception& e) {
-                spdlog::warn("msg=\"room check end not announced\" error=\"{}\"", e.what());
-            }
+        if (options_.reconcile_interval.count() > 0)
+            store_.off_loop([](store::Store& s) {
+                try {
+                    s.announce_room_check_ended();
+                } catch (const std::exception& e) {
+                    spdlog::warn("msg=\"room check end not announced\" error=\"{}\"", e.what());
+                }
+                return std::function<void()>();
+            });
         return;
     }
     auto monitor = std::move(it->second);
@@ -95,11 +111,15 @@ void RoomMonitors::stop(domain::Id session_game_id, const char* reason) {
 }
 
 void RoomMonitors::release(domain::Id session_game_id) {
-    try {
-        store_.release_room_monitor(session_game_id);
-    } catch (const std::exception& e) {
-        spdlog::warn("msg=\"room monitor claim not released\" session_game={} error=\"{}\"", session_game_id, e.what());
-    }
+    store_.off_loop([session_game_id](store::Store& s) {
+        try {
+            s.release_room_monitor(session_game_id);
+        } catch (const std::exception& e) {
+            spdlog::warn("msg=\"room monitor claim not released\" session_game={} error=\"{}\"", session_game_id,
+                         e.what());
+        }
+        return std::function<void()>();
+    });
 }
 
 void RoomMonitors::stop_session(domain::Id session_id, domain::Id keep) {
@@ -120,25 +140,36 @@ std::optional<RoomSnapshot> RoomMonitors::snapshot(domain::Id session_game_id) c
 }
 
 void RoomMonitors::resume() {
-    auto session = store_.active_session();
-    if (session)
-        for (const auto& sg : store_.session_games(session->id, {})) {
-            if (sg.status != domain::PlayStatus::Playing || !sg.player_check_active || !sg.room_code) continue;
+    watched_checks([this](std::vector<domain::SessionGame> wanted) {
+        for (const auto& sg : wanted) {
             if (!can_start(sg.id)) break;
             start(sg);
         }
+    });
     if (options_.reconcile_interval.count() > 0) schedule_reconcile();
+}
+
+void RoomMonitors::watched_checks(std::function<void(std::vector<domain::SessionGame>)> then) {
+    store_.off_loop([then = std::move(then)](store::Store& s) -> std::function<void()> {
+        std::vector<domain::SessionGame> wanted;
+        try {
+            if (auto session = s.active_session())
+                for (auto& sg : s.session_games(session->id, {}))
+                    if (sg.status == domain::PlayStatus::Playing && sg.player_check_active && sg.room_code)
+                        wanted.push_back(std::move(sg));
+        } catch (const std::exception& e) {
+            spdlog::warn("msg=\"room checks not read\" error=\"{}\"", e.what());
+            return nullptr;
+        }
+        return [then, wanted = std::move(wanted)]() mutable { then(std::move(wanted)); };
+    });
 }
 
 void RoomMonitors::schedule_reconcile() {
     reconcile_timer_->timer.expires_after(options_.reconcile_interval);
     reconcile_timer_->timer.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
-        try {
-            reconcile();
-        } catch (const std::exception& e) {
-            spdlog::warn("msg=\"room monitors not reconciled\" error=\"{}\"", e.what());
-        }
+        reconcile();
         schedule_reconcile();
     });
 }
@@ -147,14 +178,21 @@ void RoomMonitors::schedule_reconcile() {
 // wins. A monitor whose check was ended or changed there ends with room.disconnected as a
 // local stop (that instance wrote the check's state); checks nobody runs are adopted.
 void RoomMonitors::reconcile() {
-    std::vector<domain::SessionGame> wanted;
-    if (auto session = store_.active_session())
-        for (auto& sg : store_.session_games(session->id, {}))
-            if (sg.status == domain::PlayStatus::Playing && sg.player_check_active && sg.room_code)
-                wanted.push_back(std::move(sg));
+    // The read may come back after a monitor started: only those running before it are judged by it.
+    std::vector<std::weak_ptr<RoomMonitor>> running;
+    for (const auto& entry : monitors_) running.push_back(entry.second);
+    watched_checks([this, running = std::move(running)](std::vector<domain::SessionGame> wanted) {
+        reconcile_with(wanted, running);
+    });
+}
+
+void RoomMonitors::reconcile_with(const std::vector<domain::SessionGame>& wanted,
+                                  const std::vector<std::weak_ptr<RoomMonitor>>& running) {
     std::vector<domain::Id> ended;
     for (const auto& entry : monitors_) {
         const RoomMonitor& m = *entry.second;
+        if (std::none_of(running.begin(), running.end(), [&](const auto& w) { return w.lock() == entry.second; }))
+            continue;
         if (std::none_of(wanted.begin(), wanted.end(), [&](const domain::SessionGame& sg) {
                 return sg.id == entry.first && *sg.room_code == m.room_code();
             }))

@@ -3,9 +3,11 @@
 // Handlers start and stop them as session games change; everything runs on the event
 // loop. Beast-free: the sockets live in rooms/ecast_transport.cpp.
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "domain/models.hpp"
 #include "rooms/monitor_options.hpp"
@@ -55,6 +57,11 @@ public:
 private:
     class Timer;  // keeps Asio out of this header
     void reconcile();
+    void reconcile_with(const std::vector<domain::SessionGame>& wanted,
+                        const std::vector<std::weak_ptr<RoomMonitor>>& running);
+    // Reads (off the loop on PostgreSQL) the active session's playing games whose player check
+    // is on and that have a room code, then hands them to `then` on the loop.
+    void watched_checks(std::function<void(std::vector<domain::SessionGame>)> then);
     void schedule_reconcile();
     void release(domain::Id session_game_id);  // the store's claim
 

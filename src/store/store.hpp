@@ -9,6 +9,7 @@
 // (store/errors.hpp) when the database cannot be written, and std::runtime_error
 // for other store failures.
 #include <cstdint>
+#include <limits>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -153,6 +154,24 @@ public:
     // Events with id > after_id, oldest first; session_id filters to one session's events.
     virtual std::vector<events::Event> events_after(Id after_id, std::optional<Id> session_id,
                                                     int limit) = 0;
+    // The event loop's store: the last outbox id it has handed to the bus. A replay reads no
+    // further, so with the live feed after it each event is sent once (PostgreSQL: a commit of a
+    // request worker or of another instance is visible before the loop publishes it; SQLite
+    // publishes at commit, on the loop: no bound).
+    virtual Id published_up_to() const { return std::numeric_limits<Id>::max(); }
+
+    // --- the event loop's own database work --------------------------------
+    // What the loop asks the store itself (WebSocket replays, the room monitors' writes, history
+    // pruning, the outbox catch-up) goes through here, so the loop never waits for the network:
+    // PostgreSQL runs the jobs on a thread with a connection of its own, one at a time in the
+    // order given, and posts what each returns to the loop; SQLite (a local file, one writer)
+    // runs the job at once on this connection and then what it returned. A job gets the
+    // connection to use and captures no loop object (it may be destroyed on the other thread);
+    // it catches what its statements throw. Call on the event loop only.
+    using LoopJob = std::function<std::function<void()>(Store&)>;
+    virtual void off_loop(LoopJob job) {
+        if (auto then = job(*this)) then();
+    }
 
     // --- webhooks --------------------------------------------------------
     virtual std::vector<webhooks::Webhook> list_webhooks() = 0;

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "domain/time.hpp"
 #include "store/store.hpp"
@@ -43,14 +44,20 @@ void HistoryPruner::schedule() {
 }
 
 void HistoryPruner::prune_batch() {
-    int deleted = 0;
-    try {
-        deleted = store_.prune_webhook_history(domain::now_ms() - retention_.count(), kBatch);
-    } catch (const std::exception& e) {
-        spdlog::error("msg=\"pruning webhook history failed\" error=\"{}\"", e.what());
-    }
-    if (deleted > 0) spdlog::debug("msg=\"webhook history pruned\" deliveries={}", deleted);
-    if (deleted == kBatch)
+    store_.off_loop([this, before = domain::now_ms() - retention_.count()](store::Store& s) -> std::function<void()> {
+        int deleted = 0;
+        try {
+            deleted = s.prune_webhook_history(before, kBatch);
+        } catch (const std::exception& e) {
+            spdlog::error("msg=\"pruning webhook history failed\" error=\"{}\"", e.what());
+        }
+        if (deleted > 0) spdlog::debug("msg=\"webhook history pruned\" deliveries={}", deleted);
+        return [this, more = deleted == kBatch] { pruned(more); };
+    });
+}
+
+void HistoryPruner::pruned(bool more) {
+    if (more)
         boost::asio::post(timer_->ioc, [this] { prune_batch(); });  // more to do, after queued requests
     else
         schedule();

@@ -1,7 +1,8 @@
 #pragma once
 // Webhook history retention: deletes finished deliveries (and their attempt logs)
-// older than the retention, on the event loop (SQLite's one writer), a few hundred
-// rows per handler so requests run in between. Pending deliveries are never touched.
+// older than the retention, a few hundred rows at a time, through Store::off_loop (SQLite:
+// on the event loop, its one writer, with requests in between; PostgreSQL: off the loop).
+// Pending deliveries are never touched.
 #include <chrono>
 #include <memory>
 
@@ -25,6 +26,7 @@ private:
     class Timer;  // keeps Asio out of this header
     void schedule();
     void prune_batch();
+    void pruned(bool more);  // on the loop, after a batch
 
     store::Store& store_;
     std::chrono::milliseconds retention_;

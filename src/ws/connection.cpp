@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
+#include <optional>
 
 #include "http/tokens.hpp"
 #include "store/store.hpp"
@@ -242,46 +244,72 @@ bool Connection::subscribed_to(domain::Id session_id) const {
 }
 
 void Connection::continue_replays() {
-    if (replays_.empty() || closing_) return;
-    try {
-        replay_round();
-    } catch (const std::exception& e) {
-        corked_ = false;
-        spdlog::error("msg=\"websocket replay failed\" error=\"{}\"", e.what());
-        return close(frame::kInternalError, "Replay failed");
-    }
-    flush();
-    // Written at once: the next round comes after the other clients had their turn.
-    if (!replays_.empty() && !awaiting_writable_)
-        asio::post(socket_.get_executor(), [self = shared_from_this()] { self->continue_replays(); });
-}
-
-void Connection::replay_round() {
+    if (replays_.empty() || closing_ || replay_reading_) return;
     // Replays fill at most half the queue so live events keep room beside them.
-    // Everything runs on the event-loop thread, and the store reads only events the
-    // loop has published (on PostgreSQL a commit of a request worker or another instance
-    // can be visible before), so between reading the outbox's tail and joining the live
-    // subscribers no event can slip through: no gap, no duplicate.
     const std::size_t fill = std::max<std::size_t>(1, hub_->options().send_queue_limit / 2);
     const std::size_t fill_bytes = hub_->options().send_queue_bytes / 2;
     corked_ = true;  // one write for the whole round
-    while (!replays_.empty() && !closing_ && queue_.size() < fill && queued_bytes_ < fill_bytes) {
+    in_replay_round_ = true;
+    while (!replays_.empty() && !closing_ && !replay_reading_ && queue_.size() < fill && queued_bytes_ < fill_bytes)
+        read_replay_page(std::min(kReplayPage, fill - queue_.size()));
+    in_replay_round_ = false;
+    corked_ = false;
+    flush();
+    // Written at once: the next round comes after the other clients had their turn.
+    if (!replays_.empty() && !closing_ && !replay_reading_ && !awaiting_writable_)
+        asio::post(socket_.get_executor(), [self = shared_from_this()] { self->continue_replays(); });
+}
+
+void Connection::read_replay_page(std::size_t want) {
+    const Replay read = replays_.front();
+    const domain::Id up_to = hub_->store().published_up_to();
+    replay_reading_ = true;
+    hub_->store().off_loop([weak = weak_from_this(), read, up_to, want](store::Store& s) -> std::function<void()> {
+        std::optional<std::vector<events::Event>> page;
+        try {
+            page = s.events_after(read.after, read.session_id, static_cast<int>(want));
+            std::erase_if(*page, [up_to](const events::Event& e) { return e.id > up_to; });
+        } catch (const std::exception& e) {
+            spdlog::error("msg=\"websocket replay failed\" error=\"{}\"", e.what());
+            page.reset();
+        }
+        return [weak, read, up_to, want, page = std::move(page)] {
+            if (auto self = weak.lock()) self->replay_page_read(read, up_to, want, page ? &*page : nullptr);
+        };
+    });
+}
+
+void Connection::replay_page_read(const Replay& read, domain::Id up_to, std::size_t want,
+                                  const std::vector<events::Event>* events) {
+    replay_reading_ = false;
+    if (!hub_ || closing_) return;
+    if (!events) return close(frame::kInternalError, "Replay failed");
+    // Still the replay that asked (not unsubscribed, or subscribed anew, meanwhile)?
+    if (!replays_.empty() && replays_.front().session_id == read.session_id && replays_.front().after == read.after) {
         Replay& r = replays_.front();
-        const std::size_t want = std::min(kReplayPage, fill - queue_.size());
-        const auto events = hub_->store().events_after(r.after, r.session_id, static_cast<int>(want));
+        const std::size_t fill_bytes = hub_->options().send_queue_bytes / 2;
+        const bool corked = corked_;
+        corked_ = true;
         std::size_t queued = 0;
-        for (const auto& e : events) {
+        for (const auto& e : *events) {
             if (queued_bytes_ >= fill_bytes) break;  // the rest is read again once the queue drains
             r.after = e.id;
             send(std::make_shared<const std::string>(frame::encode(Opcode::Text, e.ws_envelope())));
             ++queued;
         }
-        if (queued == events.size() && events.size() < want) {
+        corked_ = corked;
+        // Read up to the last id the loop had published: every event of the session up to
+        // there is queued. Everything runs on the loop, so when the session's feed has not
+        // gone past that id since, joining it now leaves no gap and sends nothing twice; when
+        // it has, the next page reads on.
+        if (queued == events->size() && events->size() < want && hub_->last_published(r.session_id) <= up_to) {
             hub_->subscribe(*this, r.session_id);
             replays_.erase(replays_.begin());
         }
     }
-    corked_ = false;
+    if (in_replay_round_) return;
+    flush();  // the read came back later (PostgreSQL)
+    continue_replays();
 }
 
 // --- writing -------------------------------------------------------------------

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "domain/models.hpp"
+#include "events/event.hpp"
 #include "ws/frame.hpp"
 
 namespace gp::ws {
@@ -91,7 +92,12 @@ private:
     // Queues replayed events while the send queue has room; a session whose
     // replay caught up with the outbox becomes a live subscription.
     void continue_replays();
-    void replay_round();
+    // Has the store read the front replay's next page of at most `want` events (off the event
+    // loop on PostgreSQL), up to the last id the loop published; then replay_page_read.
+    void read_replay_page(std::size_t want);
+    // On the loop. events null: the read failed.
+    void replay_page_read(const Replay& read, domain::Id up_to, std::size_t want,
+                          const std::vector<events::Event>* events);
     bool subscribed_to(domain::Id session_id) const;
     // A protocol violation: close with `code`, read nothing more.
     void fail(std::uint16_t code);
@@ -123,6 +129,8 @@ private:
     bool corked_ = false;          // frames are being queued in a batch: write once at its end
     bool awaiting_writable_ = false;
     bool ping_sent_ = false;       // since last_read_
+    bool replay_reading_ = false;  // a replay page is being read
+    bool in_replay_round_ = false;  // continue_replays is queuing pages (SQLite reads them at once)
     bool closing_ = false;         // our close frame is queued (or the socket is gone): nothing more is queued or handled
     bool close_sent_ = false;      // our close frame is written
     bool peer_closed_ = false;     // the client's close frame arrived

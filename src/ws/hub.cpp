@@ -40,6 +40,7 @@ Hub::~Hub() {
 }
 
 void Hub::publish(const events::Event& event) {
+    if (event.session_id) last_published_[*event.session_id] = event.id;
     const std::unordered_set<Connection*>* audience = &authenticated_;
     if (event.type != kBroadcastType) {
         if (!event.session_id) return;
@@ -93,6 +94,11 @@ void Hub::subscribe(Connection& c, domain::Id session_id) {
     if (!subscribers_[session_id].insert(&c).second) return;
     c.sessions_.push_back(session_id);
     metrics::instruments().ws_subscriptions.inc();
+}
+
+domain::Id Hub::last_published(domain::Id session_id) const {
+    auto it = last_published_.find(session_id);
+    return it == last_published_.end() ? 0 : it->second;
 }
 
 void Hub::unsubscribe(Connection& c, domain::Id session_id) {

@@ -4,7 +4,12 @@
 #include <boost/json/value.hpp>
 #include <spdlog/spdlog.h>
 
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
 #include <string>
+#include <type_traits>
 
 #include "domain/chat_import.hpp"
 #include "domain/error.hpp"
@@ -119,18 +124,39 @@ std::vector<domain::ChatMessage> read_chat_log(const Request& req) {
     return messages;
 }
 
+// Runs f(store) after the room monitors' writes queued so far (Store::off_loop, called on the
+// event loop); wait for the result off the loop (on SQLite it is ready at once).
+template <class F>
+auto in_room_write_order(store::Store& loop_store, F f) {
+    using Result = std::invoke_result_t<F&, store::Store&>;
+    auto task = std::make_shared<std::packaged_task<Result(store::Store&)>>(std::move(f));
+    auto result = task->get_future();
+    loop_store.off_loop([task](store::Store& s) {
+        (*task)(s);
+        return std::function<void()>();
+    });
+    return result;
+}
+
 // A game got a room code (added with one, or set on the playing game): its room is
 // watched and the player check recorded. Past the monitor cap the change itself still
-// succeeds, unwatched (start-player-check can be retried later). On the event loop, with
-// the loop's store: the monitor writes its own end of the check there, after this.
-domain::SessionGame watch_room(store::Store& store, rooms::RoomMonitors& rooms, const domain::SessionGame& sg) {
+// succeeds, unwatched (start-player-check can be retried later). The check is written after
+// the writes of a monitor this one replaces (its end of the check) and before the new
+// monitor's own.
+domain::SessionGame watch_room(const Services& s, const domain::SessionGame& sg) {
     if (!sg.room_code) return sg;
-    if (!rooms.can_start(sg.id)) {
-        spdlog::warn("msg=\"room not monitored: monitor cap reached\" session_game={} room={}", sg.id, *sg.room_code);
-        return sg;
-    }
-    rooms.start(sg);
-    return store.set_player_check(sg.session_id, sg.id, true);
+    auto checked = s.on_loop([&]() -> std::optional<std::future<domain::SessionGame>> {
+        if (!s.rooms.can_start(sg.id)) {
+            spdlog::warn("msg=\"room not monitored: monitor cap reached\" session_game={} room={}", sg.id,
+                         *sg.room_code);
+            return std::nullopt;
+        }
+        s.rooms.start(sg);
+        return in_room_write_order(s.loop_store, [sg](store::Store& store) {
+            return store.set_player_check(sg.session_id, sg.id, true);
+        });
+    });
+    return checked ? checked->get() : sg;
 }
 
 // GET …/status-live without a running monitor: what the database knows.
@@ -241,10 +267,8 @@ void add_session_routes(Router& r, Services& s) {
         const bool manually_added = opt_flag(body, "manually_added").value_or(false);
         auto room_code = read_room_code(body);
         auto sg = s.store().add_session_game(id, *game_id, manually_added, room_code);
-        sg = s.on_loop([&] {
-            rooms.stop_session(id, sg.id);  // the previous game is no longer playing
-            return watch_room(s.loop_store, rooms, sg);
-        });
+        s.on_loop([&] { rooms.stop_session(id, sg.id); });  // the previous game is no longer playing
+        sg = watch_room(s, sg);
         return Response::json(201, to_json(sg));
     });
 
@@ -302,13 +326,10 @@ void add_session_routes(Router& r, Services& s) {
               if (!body.contains("room_code")) bad_request("room_code is required (null clears it)");
               auto code = read_room_code(body);
               auto sg = s.store().set_room_code(ref.session_id, ref.session_game_id, code);
-              sg = s.on_loop([&] {
-                  if (!sg.room_code)
-                      rooms.stop(sg.id);
-                  else if (sg.status == domain::PlayStatus::Playing)
-                      return watch_room(s.loop_store, rooms, sg);
-                  return sg;
-              });
+              if (!sg.room_code)
+                  s.on_loop([&] { rooms.stop(sg.id); });
+              else if (sg.status == domain::PlayStatus::Playing)
+                  sg = watch_room(s, sg);
               return Response::json(200, to_json(sg));
           });
 
@@ -317,13 +338,15 @@ void add_session_routes(Router& r, Services& s) {
     r.add("POST", "/api/sessions/{sessionId}/games/{sessionGameId}/start-player-check", Access::Admin,
           [&s, &rooms](Request& req) {
               auto ref = session_game_ref(req);
-              const auto sg = s.on_loop([&] {
+              auto checking = s.on_loop([&] {
                   if (!rooms.can_start(ref.session_game_id))
                       domain::conflict("Too many rooms are being monitored at once; stop a player check first");
-                  auto checked = s.loop_store.set_player_check(ref.session_id, ref.session_game_id, true);
-                  rooms.start(checked);
-                  return checked;
+                  return in_room_write_order(s.loop_store, [ref](store::Store& store) {
+                      return store.set_player_check(ref.session_id, ref.session_game_id, true);
+                  });
               });
+              const auto sg = checking.get();
+              s.on_loop([&] { rooms.start(sg); });
               return Response::json(200, json::object{{"message", "Player check started: watching room " +
                                                                       sg.room_code.value_or("")},
                                                       {"sessionGame", to_json(sg)}});

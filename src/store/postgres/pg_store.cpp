@@ -8,6 +8,7 @@
 #include <random>
 
 #include "store/postgres/listener.hpp"
+#include "store/postgres/loop_lane.hpp"
 
 namespace gp::store::postgres {
 
@@ -25,6 +26,7 @@ constexpr int kRoomMonitorLockClass = 0x6771;
 constexpr domain::Millis kReclaimIntervalMs = 1000;
 // The largest event data a notification carries (its payload must stay under 8,000 bytes).
 constexpr int kMaxNotifiedData = 7600;
+constexpr int kReadBatch = 500;  // outbox rows read_new_events reads at a time
 
 constexpr const char* kEventsChannel = "gamepicker_events";
 constexpr const char* kCatalogueChannel = "gamepicker_catalogue";
@@ -224,12 +226,6 @@ PgStore::PgStore(const std::string& url, const events::Bus* bus, std::chrono::mi
         // gone among them) are orphans, due again at once: at least once, never stuck until
         // their lease runs out.
         db_.on_reconnect([this] { begin_engine_session(); });
-    } else {  // the event loop's: it holds the room monitors' claims
-        db_.on_reconnect([this] {
-            for (const Id id : room_claims_)
-                if (!try_lock(kRoomMonitorLockClass, id))
-                    spdlog::warn("msg=\"room monitor claim lost with the connection\" session_game={}", id);
-        });
     }
     auto st = db_.prepare("SELECT (SELECT COALESCE(MAX(id), 0) FROM events), (SELECT version FROM catalogue_version)");
     st.step();
@@ -239,9 +235,19 @@ PgStore::PgStore(const std::string& url, const events::Bus* bus, std::chrono::mi
 
 PgStore::PgStore(PgStore& loop, std::function<void(std::function<void()>)> post_to_loop)
     : SqlStore(nullptr, loop.url_), url_(loop.url_), lease_(loop.lease_), loop_(&loop),
-      post_to_loop_(std::move(post_to_loop)) {}
+      post_to_loop_(std::move(post_to_loop)) {
+    // The loop lane's connection holds the room monitors' claims.
+    db_.on_reconnect([this] {
+        for (const Id id : room_claims_)
+            if (!try_lock(kRoomMonitorLockClass, id))
+                spdlog::warn("msg=\"room monitor claim lost with the connection\" session_game={}", id);
+    });
+}
 
-PgStore::~PgStore() { listener_.reset(); }
+PgStore::~PgStore() {
+    listener_.reset();
+    lane_.reset();  // after the listener: nothing asks it for more
+}
 
 // The engine reads the oldest few of each webhook's due deliveries. When the queue grew fast
 // (a burst, a receiver that was down) the statistics still describe a short one, and the
@@ -280,18 +286,12 @@ void PgStore::migrate() {
 }
 
 void PgStore::follow_cluster(std::function<void(std::function<void()>)> post_to_loop) {
+    lane_ = std::make_unique<LoopLane>(std::make_unique<PgStore>(*this, post_to_loop), post_to_loop);
     // The notification only says "look": one request to the loop at a time, however many arrive.
     auto request_publish = [this, post_to_loop] {
         if (!publish_requested_.exchange(true)) post_to_loop([this] {
                 publish_requested_ = false;
-                try {
-                    publish_new_events();
-                    // Also what a lost catalogue notification would have said.
-                    auto st = db_.prepare("SELECT version FROM catalogue_version");
-                    if (st.step()) note_catalogue_version(static_cast<std::uint64_t>(st.int64(0)));
-                } catch (const std::exception& e) {
-                    spdlog::error("msg=\"reading new outbox events failed\" error=\"{}\"", e.what());
-                }
+                read_new_events();
             });
     };
     listener_ = std::make_unique<Listener>(
@@ -304,33 +304,62 @@ void PgStore::follow_cluster(std::function<void(std::function<void()>)> post_to_
                 });
             auto event = notified_event(payload);
             if (!event) return request_publish();  // only the id: the event is read from the outbox
-            post_to_loop([this, e = std::move(*event)] {
-                try {
-                    publish_notified(e);
-                } catch (const std::exception& ex) {
-                    spdlog::error("msg=\"reading new outbox events failed\" error=\"{}\"", ex.what());
-                }
-            });
+            post_to_loop([this, e = std::move(*event)] { publish_notified(e); });
         },
         request_publish);
 }
 
 void PgStore::publish_notified(const events::Event& e) {
     if (!bus_ || e.id <= published_up_to_) return;  // published already (this instance's own, or read after a gap)
-    if (e.id != published_up_to_ + 1) return publish_new_events();  // a lost notification or a rolled-back id: read
+    if (e.id != published_up_to_ + 1) return read_new_events();  // a lost notification or a rolled-back id: read
     published_up_to_ = e.id;
     bus_->publish(e);
 }
 
-void PgStore::publish_new_events() {
+void PgStore::off_loop(LoopJob job) {
+    if (loop_) return loop_->off_loop(std::move(job));
+    if (!lane_) return Store::off_loop(std::move(job));  // starting: before follow_cluster
+    lane_->submit(std::move(job));
+}
+
+// Whatever the loop published while the lane read stays published: ids become visible in id
+// order (insert_event_sql), so the rows read after `after` are every event up to the last one,
+// and those past the last id published continue it without a gap.
+void PgStore::read_new_events() {
     if (!bus_) return;
-    for (;;) {
-        const auto batch = SqlStore::events_after(published_up_to_, std::nullopt, 500);
-        for (const auto& e : batch) {
-            published_up_to_ = e.id;
-            bus_->publish(e);
+    if (reading_) {
+        read_again_ = true;
+        return;
+    }
+    reading_ = true;
+    off_loop([this, after = published_up_to_](Store& lane) -> std::function<void()> {
+        std::vector<events::Event> batch;
+        bool failed = false;
+        try {
+            auto& pg = static_cast<PgStore&>(lane);
+            batch = pg.SqlStore::events_after(after, std::nullopt, kReadBatch);
+            // Also what a lost catalogue notification would have said.
+            auto st = pg.db_.prepare("SELECT version FROM catalogue_version");
+            if (st.step()) pg.note_catalogue_version(static_cast<std::uint64_t>(st.int64(0)));
+        } catch (const std::exception& e) {
+            spdlog::error("msg=\"reading new outbox events failed\" error=\"{}\"", e.what());
+            failed = true;  // the next notification or poll reads again
         }
-        if (batch.size() < 500) return;
+        return [this, batch = std::move(batch), failed] {
+            reading_ = false;
+            publish_read(batch);
+            const bool again = !failed && (read_again_ || batch.size() == static_cast<std::size_t>(kReadBatch));
+            read_again_ = false;
+            if (again) read_new_events();
+        };
+    });
+}
+
+void PgStore::publish_read(const std::vector<events::Event>& batch) {
+    for (const auto& e : batch) {
+        if (e.id <= published_up_to_) continue;
+        published_up_to_ = e.id;
+        bus_->publish(e);
     }
 }
 
@@ -379,7 +408,7 @@ void PgStore::publish_committed(std::vector<events::Event> committed) {
         });
     if (!bus_) return;
     if (committed.back().id <= published_up_to_) return;  // read with a later commit already
-    if (committed.front().id != published_up_to_ + 1) return publish_new_events();
+    if (committed.front().id != published_up_to_ + 1) return read_new_events();
     published_up_to_ = committed.back().id;
     for (const auto& e : committed) bus_->publish(e);
 }
@@ -422,12 +451,6 @@ std::optional<std::string> PgStore::shared_room_status(Id session_game_id) {
     st.bind_all(session_game_id, kRoomMonitorLockClass);
     if (!st.step()) return std::nullopt;
     return st.text(0);
-}
-
-std::vector<events::Event> PgStore::events_after(Id after_id, std::optional<Id> session_id, int limit) {
-    auto events = SqlStore::events_after(after_id, session_id, limit);
-    if (bus_) std::erase_if(events, [this](const events::Event& e) { return e.id > published_up_to_; });
-    return events;
 }
 
 std::uint64_t PgStore::catalogue_version() {

@@ -19,6 +19,7 @@
 namespace gp::store::postgres {
 
 class Listener;
+class LoopLane;
 
 class PgStore final : public sql::SqlStore<Db> {
 public:
@@ -35,18 +36,14 @@ public:
     void exclusively(const std::function<void()>& f);
     // The event loop's store follows the cluster: a thread LISTENs for new outbox events
     // and catalogue changes of any instance and hands, through post_to_loop, the events the
-    // notifications carry to the loop (or asks it for publish_new_events() when one carries
-    // only an id). A poll each second catches lost notifications.
+    // notifications carry to the loop (or asks for read_new_events() when one carries only an
+    // id). A poll each second catches lost notifications. It also starts the thread that
+    // runs off_loop's jobs (store/postgres/loop_lane), on a connection of its own.
     void follow_cluster(std::function<void(std::function<void()>)> post_to_loop);
-    // Publishes on the bus, in id order, the outbox events it has not published yet
-    // (whichever instance wrote them).
-    void publish_new_events();
 
     std::uint64_t catalogue_version() override;
-    // The event loop's store: only events it has published (a commit of a request worker or of
-    // another instance may be visible before it is handed to the loop), so a WebSocket replay
-    // followed by the live feed sends each event once.
-    std::vector<events::Event> events_after(Id after_id, std::optional<Id> session_id, int limit) override;
+    Id published_up_to() const override { return published_up_to_; }
+    void off_loop(LoopJob job) override;
     void interrupt() override { db_.cancel(); }
     bool claim_room_monitor(Id session_game_id) override;
     void release_room_monitor(Id session_game_id) override;
@@ -64,6 +61,11 @@ private:
     // An event a notification carried: published if it is the next one, read with those
     // before it after a gap, ignored if published already.
     void publish_notified(const events::Event& e);
+    // Event loop: has the loop's lane read the outbox after the last id published (and the
+    // catalogue version), then publishes what it read that is still new, in id order. One read
+    // at a time; asked again meanwhile, it reads again after.
+    void read_new_events();
+    void publish_read(const std::vector<events::Event>& batch);
     static std::optional<events::Event> notified_event(std::string_view payload);
     const char* insert_event_sql() override;
     void publish_committed(std::vector<events::Event> committed) override;
@@ -86,11 +88,14 @@ private:
     const std::function<void(std::function<void()>)> post_to_loop_;
     std::int64_t claimer_ = 0;          // the delivery engine's: its claims carry this id
     domain::Millis last_reclaim_ = 0;   // of orphaned claims
-    std::unordered_set<Id> room_claims_;  // room monitors this instance runs (event loop only)
+    std::unordered_set<Id> room_claims_;  // room monitors this instance runs (the loop lane's store)
     std::unordered_set<Id> outcomes_stored_;  // by store_outcomes_ahead: the deliveries it updated
     Id published_up_to_ = 0;  // the last outbox id handed to the bus (event loop only)
     std::atomic<std::uint64_t> catalogue_version_{0};
     std::atomic<bool> publish_requested_{false};
+    bool reading_ = false;       // read_new_events: a read is under way (event loop only)
+    bool read_again_ = false;    // and another was asked for meanwhile
+    std::unique_ptr<LoopLane> lane_;  // the event loop's store: where off_loop's jobs run
     std::unique_ptr<Listener> listener_;
     std::function<void()> room_check_ended_;  // event loop only
 };
