@@ -8,6 +8,9 @@
 //    (published by the loop's store, in id order) and room monitor calls are posted to the loop.
 //  - PostgreSQL only: the cluster listener (store/postgres/listener), its own connection:
 //    LISTENs for every instance's events and catalogue changes and posts "publish" to the loop.
+//  - PostgreSQL only: the loop lane (store/postgres/loop_lane), its own connection: runs what
+//    the loop asks the store itself (Store::off_loop: replays, outbox catch-up, room monitor
+//    claims and writes, pruning) in order and posts the results to the loop.
 //  - the webhook delivery engine: one thread with its own store connection and a
 //    libcurl multi handle; the Bus only wakes it (notify()). It stores its attempt
 //    outcomes itself (on SQLite yielding the write lock to the event loop).

@@ -21,7 +21,7 @@ constexpr std::int64_t kOutboxLock = 0x67700002;
 constexpr std::int64_t kRetentionLock = 0x67700003;
 // Delivery claimers: pg_advisory_lock(kClaimerLockClass, claimer id), held by the engine's connection.
 constexpr int kClaimerLockClass = 0x6770;
-// Room monitors: pg_advisory_lock(kRoomMonitorLockClass, session game id), held by the main connection.
+// Room monitors: pg_advisory_lock(kRoomMonitorLockClass, session game id), held by the loop lane's connection.
 constexpr int kRoomMonitorLockClass = 0x6771;
 constexpr domain::Millis kReclaimIntervalMs = 1000;
 // The largest event data a notification carries (its payload must stay under 8,000 bytes).
