@@ -9,7 +9,6 @@
 // (store/errors.hpp) when the database cannot be written, and std::runtime_error
 // for other store failures.
 #include <cstdint>
-#include <limits>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -154,11 +153,11 @@ public:
     // Events with id > after_id, oldest first; session_id filters to one session's events.
     virtual std::vector<events::Event> events_after(Id after_id, std::optional<Id> session_id,
                                                     int limit) = 0;
-    // The event loop's store: the last outbox id it has handed to the bus. A replay reads no
-    // further, so with the live feed after it each event is sent once (PostgreSQL: a commit of a
-    // request worker or of another instance is visible before the loop publishes it; SQLite
-    // publishes at commit, on the loop: no bound).
-    virtual Id published_up_to() const { return std::numeric_limits<Id>::max(); }
+    // The event loop's store: the last outbox id it has handed to the bus (PostgreSQL: a commit
+    // of a request worker or of another instance is visible before the loop publishes it;
+    // SQLite publishes at commit, on the loop: the last id). A WebSocket replay reads up to it
+    // and holds back the live events after it meanwhile: each event once, in order.
+    virtual Id published_up_to() = 0;
 
     // --- the event loop's own database work --------------------------------
     // What the loop asks the store itself (WebSocket replays, the room monitors' writes, history

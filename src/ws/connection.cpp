@@ -216,11 +216,14 @@ void Connection::handle_subscribe(const protocol::ClientMessage& m) {
     // session that does not exist yet. Subscribing again changes nothing.
     if (subscribed_to(m.session_id)) return reply(protocol::subscribed(m.session_id));
     const std::size_t max = hub_->options().max_subscriptions;
-    if (sessions_.size() + replays_.size() >= max)
+    if (sessions_.size() >= max)
         return reply(protocol::error("Too many subscriptions (at most " + std::to_string(max) + " per connection)"));
     reply(protocol::subscribed(m.session_id));
-    if (!m.since) return hub_->subscribe(*this, m.session_id);
-    replays_.push_back({m.session_id, *m.since});
+    // Live from now on; with `since`, the replay of what the loop has published up to now
+    // comes first, and the live events wait behind it (deliver()).
+    hub_->subscribe(*this, m.session_id);
+    if (!m.since) return;
+    replays_.push_back({m.session_id, *m.since, hub_->store().published_up_to(), {}, 0});
     continue_replays();
 }
 
@@ -239,8 +242,7 @@ void Connection::token_expired() {
 }
 
 bool Connection::subscribed_to(domain::Id session_id) const {
-    return std::find(sessions_.begin(), sessions_.end(), session_id) != sessions_.end() ||
-           std::any_of(replays_.begin(), replays_.end(), [&](const Replay& r) { return r.session_id == session_id; });
+    return std::find(sessions_.begin(), sessions_.end(), session_id) != sessions_.end();
 }
 
 void Connection::continue_replays() {
@@ -261,31 +263,31 @@ void Connection::continue_replays() {
 }
 
 void Connection::read_replay_page(std::size_t want) {
-    const Replay read = replays_.front();
-    const domain::Id up_to = hub_->store().published_up_to();
+    const Replay& r = replays_.front();
     replay_reading_ = true;
-    hub_->store().off_loop([weak = weak_from_this(), read, up_to, want](store::Store& s) -> std::function<void()> {
+    hub_->store().off_loop([weak = weak_from_this(), session_id = r.session_id, after = r.after, up_to = r.up_to,
+                            want](store::Store& s) -> std::function<void()> {
         std::optional<std::vector<events::Event>> page;
         try {
-            page = s.events_after(read.after, read.session_id, static_cast<int>(want));
+            page = s.events_after(after, session_id, static_cast<int>(want));
             std::erase_if(*page, [up_to](const events::Event& e) { return e.id > up_to; });
         } catch (const std::exception& e) {
             spdlog::error("msg=\"websocket replay failed\" error=\"{}\"", e.what());
             page.reset();
         }
-        return [weak, read, up_to, want, page = std::move(page)] {
-            if (auto self = weak.lock()) self->replay_page_read(read, up_to, want, page ? &*page : nullptr);
+        return [weak, read = Replay{session_id, after, up_to, {}, 0}, want, page = std::move(page)] {
+            if (auto self = weak.lock()) self->replay_page_read(read, want, page ? &*page : nullptr);
         };
     });
 }
 
-void Connection::replay_page_read(const Replay& read, domain::Id up_to, std::size_t want,
-                                  const std::vector<events::Event>* events) {
+void Connection::replay_page_read(const Replay& read, std::size_t want, const std::vector<events::Event>* events) {
     replay_reading_ = false;
     if (!hub_ || closing_) return;
     if (!events) return close(frame::kInternalError, "Replay failed");
     // Still the replay that asked (not unsubscribed, or subscribed anew, meanwhile)?
-    if (!replays_.empty() && replays_.front().session_id == read.session_id && replays_.front().after == read.after) {
+    if (!replays_.empty() && replays_.front().session_id == read.session_id && replays_.front().after == read.after &&
+        replays_.front().up_to == read.up_to) {
         Replay& r = replays_.front();
         const std::size_t fill_bytes = hub_->options().send_queue_bytes / 2;
         const bool corked = corked_;
@@ -297,19 +299,35 @@ void Connection::replay_page_read(const Replay& read, domain::Id up_to, std::siz
             send(std::make_shared<const std::string>(frame::encode(Opcode::Text, e.ws_envelope())));
             ++queued;
         }
-        corked_ = corked;
-        // Read up to the last id the loop had published: every event of the session up to
-        // there is queued. Everything runs on the loop, so when the session's feed has not
-        // gone past that id since, joining it now leaves no gap and sends nothing twice; when
-        // it has, the next page reads on.
-        if (queued == events->size() && events->size() < want && hub_->last_published(r.session_id) <= up_to) {
-            hub_->subscribe(*this, r.session_id);
+        // Caught up with what the loop had published at the subscribe: the live events held
+        // meanwhile (all newer) follow, and from now on they are sent at once.
+        if (queued == events->size() && events->size() < want) {
+            const auto held = std::move(r.held);
             replays_.erase(replays_.begin());
+            for (const auto& f : held) send(f);
         }
+        corked_ = corked;
     }
     if (in_replay_round_) return;
     flush();  // the read came back later (PostgreSQL)
     continue_replays();
+}
+
+void Connection::deliver(domain::Id session_id, const Frame& frame) {
+    for (auto& r : replays_) {
+        if (r.session_id != session_id) continue;
+        const auto& limits = hub_->options();
+        if (r.held.size() >= limits.send_queue_limit || r.held_bytes + frame->size() > limits.send_queue_bytes) {
+            spdlog::warn("msg=\"websocket client too slow: live events held behind its replay, closing with 1008\" "
+                         "remote={} held={}",
+                         remote(), r.held.size());
+            return close(frame::kPolicyViolation, "Send queue full: client too slow");
+        }
+        r.held_bytes += frame->size();
+        r.held.push_back(frame);
+        return;
+    }
+    send(frame);
 }
 
 // --- writing -------------------------------------------------------------------

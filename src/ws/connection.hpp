@@ -50,6 +50,8 @@ public:
     // allocation), queued otherwise. Past the send-queue limits the connection is
     // closed (1008) instead; it never waits for this client.
     void send(const Frame& frame);
+    // A live event of a subscribed session: sent, or held while the session's replay runs.
+    void deliver(domain::Id session_id, const Frame& frame);
     // Called by the hub when the token's exp passes: the client is told why and
     // must authenticate (and subscribe) again.
     void token_expired();
@@ -66,6 +68,9 @@ private:
     struct Replay {
         domain::Id session_id;
         domain::Id after;  // last event id queued so far
+        domain::Id up_to;  // the last id the loop had published at the subscribe: read no further
+        std::vector<Frame> held;  // the session's live events meanwhile, sent once it caught up
+        std::size_t held_bytes = 0;
     };
 
     void on_accept();
@@ -95,9 +100,8 @@ private:
     // Has the store read the front replay's next page of at most `want` events (off the event
     // loop on PostgreSQL), up to the last id the loop published; then replay_page_read.
     void read_replay_page(std::size_t want);
-    // On the loop. events null: the read failed.
-    void replay_page_read(const Replay& read, domain::Id up_to, std::size_t want,
-                          const std::vector<events::Event>* events);
+    // On the loop: the page read for `read` (its session, after, up_to). events null: the read failed.
+    void replay_page_read(const Replay& read, std::size_t want, const std::vector<events::Event>* events);
     bool subscribed_to(domain::Id session_id) const;
     // A protocol violation: close with `code`, read nothing more.
     void fail(std::uint16_t code);

@@ -40,7 +40,6 @@ Hub::~Hub() {
 }
 
 void Hub::publish(const events::Event& event) {
-    if (event.session_id) last_published_[*event.session_id] = event.id;
     const std::unordered_set<Connection*>* audience = &authenticated_;
     if (event.type != kBroadcastType) {
         if (!event.session_id) return;
@@ -53,7 +52,10 @@ void Hub::publish(const events::Event& event) {
     // from its destructor), so iterating them here is safe.
     const Connection::Frame frame =
         std::make_shared<const std::string>(frame::encode(frame::Opcode::Text, event.ws_envelope()));
-    for (Connection* c : *audience) c->send(frame);
+    if (audience == &authenticated_)
+        for (Connection* c : *audience) c->send(frame);
+    else
+        for (Connection* c : *audience) c->deliver(*event.session_id, frame);
 }
 
 void Hub::shutdown() {
@@ -94,11 +96,6 @@ void Hub::subscribe(Connection& c, domain::Id session_id) {
     if (!subscribers_[session_id].insert(&c).second) return;
     c.sessions_.push_back(session_id);
     metrics::instruments().ws_subscriptions.inc();
-}
-
-domain::Id Hub::last_published(domain::Id session_id) const {
-    auto it = last_published_.find(session_id);
-    return it == last_published_.end() ? 0 : it->second;
 }
 
 void Hub::unsubscribe(Connection& c, domain::Id session_id) {

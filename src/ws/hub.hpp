@@ -75,10 +75,7 @@ public:
     void authenticate(Connection& c, std::int64_t expires_at);
     // Back to unauthenticated: no more events, every subscription dropped.
     void deauthenticate(Connection& c);
-    void subscribe(Connection& c, domain::Id session_id);  // live from now on
-    // The id of the last event of the session this hub published (0: none), so a replay that
-    // read the outbox up to some id knows whether the session's live feed has gone past it.
-    domain::Id last_published(domain::Id session_id) const;
+    void subscribe(Connection& c, domain::Id session_id);  // live from now on (behind its replay: Connection::deliver)
     void unsubscribe(Connection& c, domain::Id session_id);
 
 private:
@@ -94,7 +91,6 @@ private:
     std::unordered_set<Connection*> connections_;  // admitted
     std::unordered_set<Connection*> authenticated_;
     std::unordered_map<domain::Id, std::unordered_set<Connection*>> subscribers_;  // live, by session
-    std::unordered_map<domain::Id, domain::Id> last_published_;  // session -> id of its last event published
     std::set<std::pair<std::int64_t, Connection*>> expiries_;  // (token exp, connection), soonest first
     std::unique_ptr<ExpiryTimer> expiry_timer_;
     std::vector<char> read_buffer_;

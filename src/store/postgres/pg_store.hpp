@@ -42,7 +42,7 @@ public:
     void follow_cluster(std::function<void(std::function<void()>)> post_to_loop);
 
     std::uint64_t catalogue_version() override;
-    Id published_up_to() const override { return published_up_to_; }
+    Id published_up_to() override { return published_up_to_; }
     void off_loop(LoopJob job) override;
     void interrupt() override { db_.cancel(); }
     bool claim_room_monitor(Id session_game_id) override;

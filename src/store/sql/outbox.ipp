@@ -78,4 +78,11 @@ std::vector<events::Event> SqlStore<D>::events_after(Id after_id, std::optional<
     return out;
 }
 
+template <class D>
+Id SqlStore<D>::published_up_to() {
+    auto st = db_.prepare("SELECT COALESCE(MAX(id), 0) FROM events");
+    st.step();
+    return st.int64(0);
+}
+
 }  // namespace gp::store::sql

@@ -64,6 +64,7 @@ public:
     domain::Stats stats() override;
 
     std::vector<events::Event> events_after(Id after_id, std::optional<Id> session_id, int limit) override;
+    Id published_up_to() override;
 
     std::vector<webhooks::Webhook> list_webhooks() override;
     std::optional<webhooks::Webhook> find_webhook(Id id) override;
