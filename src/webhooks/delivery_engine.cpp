@@ -369,6 +369,15 @@ private:
         spdlog::info("msg=\"webhook delivery engine started\" max_in_flight={} per_webhook={} allow_private={}",
                      options_.max_in_flight, per_webhook_cap_, options_.allow_private);
         bool refill = true;  // look for due deliveries (at start: whatever is left from before)
+        // notify() said deliveries were queued, or the next due one is due: while attempts are in
+        // flight the engine looks at most every kRecordIntervalMs (the look after each group write
+        // finds them too). In a burst the bus wakes it for every event, the newest deliveries are
+        // always due within a millisecond, and each look is two queries.
+        bool queued = false;
+        domain::Millis last_look = 0;
+        auto earliest_look = [&](domain::Millis now) {
+            return in_flight_.empty() ? now : last_look + kRecordIntervalMs;
+        };
         std::optional<domain::Millis> next_due;
         for (;;) {
             // Stopping: no new attempts; those in flight may finish until drain_until_.
@@ -376,8 +385,9 @@ private:
             if (stopping && (in_flight_.empty() || domain::now_ms() >= drain_until_)) break;
             int wait_ms = kIdlePollMs;
             try {
-                const bool woken = wake_requested_.exchange(false);
+                queued = wake_requested_.exchange(false) || queued;
                 const auto now = domain::now_ms();
+                const bool due = queued || (next_due && now >= *next_due);
                 if (stopping) {
                     wait_ms = kRecordIntervalMs;
                 } else if (now < paused_until_) {
@@ -385,10 +395,11 @@ private:
                     wait_ms = static_cast<int>(paused_until_ - now);
                 } else if (static_cast<int>(in_flight_.size()) >= options_.max_in_flight) {
                     // No free slot: nothing to look for until record() frees some (and sets refill).
-                } else if (refill || woken || (next_due && now >= *next_due) || (hold_wake_ && now >= *hold_wake_)) {
+                } else if (refill || (due && now >= earliest_look(now)) || (hold_wake_ && now >= *hold_wake_)) {
                     start_due(*store, now);
                     next_due = store->next_delivery_due(now);
-                    refill = false;
+                    refill = queued = false;
+                    last_look = now;
                 }
                 events_->run_timers();
                 auto finished = collect_finished();
@@ -410,9 +421,16 @@ private:
                         wait_ms = std::min(wait_ms, static_cast<int>(kRecordIntervalMs - since_record));
                     }
                 }
-                for (const auto& at : {next_due, hold_wake_})
-                    if (at) wait_ms = std::min(wait_ms, static_cast<int>(std::clamp<domain::Millis>(*at - now, 0,
-                                                                                                   kIdlePollMs)));
+                std::optional<domain::Millis> look_at = hold_wake_;
+                const bool may_look = !stopping && now >= paused_until_ &&
+                                      static_cast<int>(in_flight_.size()) < options_.max_in_flight;
+                if (may_look && (queued || next_due)) {
+                    const domain::Millis at = std::max(queued ? now : *next_due, earliest_look(now));
+                    look_at = std::min(look_at.value_or(at), at);
+                }
+                if (look_at)
+                    wait_ms = std::min(wait_ms, static_cast<int>(std::clamp<domain::Millis>(*look_at - now, 0,
+                                                                                            kIdlePollMs)));
             } catch (const std::exception& e) {
                 spdlog::error("msg=\"webhook delivery engine error\" error=\"{}\"", e.what());
                 refill = true;

@@ -238,7 +238,8 @@ std::string json_ids(const std::vector<Id>& ids) {
 // Two steps: the due deliveries' ids (from the due index only), then the rows of those handed
 // out. CROSS JOIN keeps webhooks the outer loop: with a plain JOIN SQLite may scan every delivery
 // (finished ones too) and run the subquery per row, which made each call cost more the longer
-// the history was.
+// the history was. Only pending deliveries have a next_attempt_at, so the first step asks no
+// status: it reads the due index alone, not the row of every delivery in flight.
 std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Millis now, int per_webhook_limit,
                                                                    int claim_limit) {
     std::vector<Id> claimed;
@@ -254,7 +255,7 @@ std::vector<webhooks::PendingDelivery> SqliteStore::due_deliveries(domain::Milli
     auto due = db_.prepare(
         "SELECT d.id, d.webhook_id FROM webhooks w CROSS JOIN webhook_deliveries d ON d.id IN ("
         "  SELECT p.id FROM webhook_deliveries p "
-        "  WHERE p.webhook_id = w.id AND p.status = 'pending' AND p.next_attempt_at <= ?1 "
+        "  WHERE p.webhook_id = w.id AND p.next_attempt_at <= ?1 "
         "    AND p.id NOT IN (SELECT value FROM json_each(?3)) "
         "  ORDER BY p.next_attempt_at, p.id LIMIT ?2) "
         "WHERE w.enabled = 1 AND w.ordered = 0 "
