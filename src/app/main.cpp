@@ -32,6 +32,7 @@
 
 #include "app/build_info.hpp"
 #include "app/config.hpp"
+#include "app/crash_report.hpp"
 #include "app/event_loop.hpp"
 #include "app/fd_limit.hpp"
 #include "app/logging.hpp"
@@ -131,6 +132,7 @@ int serve(app::Config& cfg) {
 int main(int argc, char** argv) {
     gp::app::Config cfg = gp::app::load_config(argc, argv);
     gp::app::setup_logging(cfg.log_level);
+    gp::app::install_crash_report();
     spdlog::info("msg=starting version={} build=\"{}\"", gp::app::version(), gp::app::build_description());
     // Past a file-size limit (ulimit -f) a write fails with EFBIG, answered 503 like a full
     // disk, instead of the default SIGXFSZ ending the process.
