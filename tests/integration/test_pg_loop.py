@@ -12,7 +12,9 @@ import unittest
 import psycopg2
 import websockets
 
+from fake_ecast import FakeEcast
 from harness import Server, db_query, wait_until
+from test_rooms import Feed
 
 STORES = ("postgres",)
 
@@ -155,6 +157,50 @@ class LoopOffTheDatabaseTest(unittest.TestCase):
         self.assertEqual(replayed, stored)
         wait_until(lambda: db_query(self.server.db, "SELECT count(*) FROM webhook_deliveries WHERE id = %s"
                                     % delivery)[0][0] == 0, timeout=TIMEOUT)
+
+    def test_room_monitor_writes_waiting_in_the_database_leave_the_loop_answering(self):
+        ecast = FakeEcast()
+        self.addCleanup(ecast.stop)
+        self.start(env={"ECAST_URL": ecast.url})
+        session = self.post("/api/sessions", {"notes": "room"})
+        feed = Feed(self.server, self.token, session["id"])
+        self.addCleanup(feed.close)
+        room = ecast.add_room("ABCD")
+        game_id = self.server.get("/api/games")[2][0]["id"]
+        sg = self.post("/api/sessions/%d/games" % session["id"], {"game_id": game_id, "room_code": "abcd"})
+        feed.wait("room.connected", timeout=TIMEOUT)
+        status_rows = "SELECT count(*) FROM room_status WHERE session_game_id = %d" % sg["id"]
+        wait_until(lambda: db_query(self.server.db, status_rows)[0][0] == 1, timeout=TIMEOUT)
+
+        lock = psycopg2.connect(self.server.db)
+        self.addCleanup(lock.close)
+        lock.cursor().execute("SELECT 1 FROM room_status WHERE session_game_id = %s FOR UPDATE", (sg["id"],))
+        ecast.join(room, "ALICE")
+        # The join's event is stored, then its status write waits for the lock.
+        self.wait_for_blocked("INSERT INTO room_status")
+        feed.wait("lobby.player-joined", player="ALICE", timeout=TIMEOUT)
+        ecast.join(room, "BOB")  # its writes wait behind, in order
+
+        async def meanwhile():
+            ws = await self.feed()
+            await self.answers_promptly(ws)
+            path = "/api/sessions/%d/games/%d/status-live" % (session["id"], sg["id"])
+            status, _, live = await asyncio.to_thread(self.server.get, path, timeout=PROMPT)
+            await ws.close()
+            return status, live
+
+        status, live = asyncio.run(meanwhile())
+        self.assertEqual(status, 200, live)
+        self.assertEqual(live["roomCode"], "ABCD")
+        self.assertEqual([e["data"]["player"] for e in feed.of("lobby.player-joined")], ["ALICE"])
+
+        lock.rollback()
+        feed.wait("lobby.player-joined", player="BOB", timeout=TIMEOUT)
+        ids = [e["id"] for e in feed.of()]
+        self.assertEqual(ids, sorted(ids))
+        self.assertEqual(len(ids), len(set(ids)))
+        wait_until(lambda: self.server.get("/api/sessions/%d/games" % session["id"])[2][0]["player_count"] == 2,
+                   timeout=TIMEOUT)
 
 
 if __name__ == "__main__":
