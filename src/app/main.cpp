@@ -9,8 +9,9 @@
 //  - PostgreSQL only: the cluster listener (store/postgres/listener), its own connection:
 //    LISTENs for every instance's events and catalogue changes and posts "publish" to the loop.
 //  - PostgreSQL only: the loop lane (store/postgres/loop_lane), its own connection: runs what
-//    the loop asks the store itself (Store::off_loop: replays, outbox catch-up, room monitor
-//    claims and writes, pruning) in order and posts the results to the loop.
+//    the loop asks the store itself (Store::off_loop: replays, room monitor claims and writes,
+//    pruning) in order and posts the results to the loop; and the catch-up lane, its own
+//    connection: the outbox reads after a gap and the 1 s poll.
 //  - the webhook delivery engine: one thread with its own store connection and a
 //    libcurl multi handle; the Bus only wakes it (notify()). It stores its attempt
 //    outcomes itself (on SQLite yielding the write lock to the event loop).

@@ -142,6 +142,12 @@ class LoopOffTheDatabaseTest(unittest.TestCase):
             # A replay queued behind the waiting pruner, while newer events go live meanwhile.
             replaying = await self.feed(session["id"], since=0)
             await self.answers_promptly(live, replaying)
+            # An id rolled back: the next event comes after a gap, and the outbox is read (on a
+            # connection of its own, not behind the pruner).
+            gap = psycopg2.connect(self.server.db)
+            gap.cursor().execute("INSERT INTO events (type, timestamp, data) VALUES ('test.rolled-back', 0, '{}')")
+            gap.rollback()
+            gap.close()
             await asyncio.to_thread(self.add_games, session["id"], 3)
             live_events = await self.events(live, 3, timeout=PROMPT * 3)
             lock.rollback()

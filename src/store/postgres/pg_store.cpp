@@ -246,7 +246,8 @@ PgStore::PgStore(PgStore& loop, std::function<void(std::function<void()>)> post_
 
 PgStore::~PgStore() {
     listener_.reset();
-    lane_.reset();  // after the listener: nothing asks it for more
+    catch_up_lane_.reset();  // after the listener: nothing asks it for more
+    lane_.reset();
 }
 
 // The engine reads the oldest few of each webhook's due deliveries. When the queue grew fast
@@ -287,6 +288,7 @@ void PgStore::migrate() {
 
 void PgStore::follow_cluster(std::function<void(std::function<void()>)> post_to_loop) {
     lane_ = std::make_unique<LoopLane>(std::make_unique<PgStore>(*this, post_to_loop), post_to_loop);
+    catch_up_lane_ = std::make_unique<LoopLane>(std::make_unique<PgStore>(*this, post_to_loop), post_to_loop);
     // The notification only says "look": one request to the loop at a time, however many arrive.
     auto request_publish = [this, post_to_loop] {
         if (!publish_requested_.exchange(true)) post_to_loop([this] {
@@ -332,7 +334,7 @@ void PgStore::read_new_events() {
         return;
     }
     reading_ = true;
-    off_loop([this, after = published_up_to_](Store& lane) -> std::function<void()> {
+    LoopJob read = [this, after = published_up_to_](Store& lane) -> std::function<void()> {
         std::vector<events::Event> batch;
         bool failed = false;
         try {
@@ -352,7 +354,9 @@ void PgStore::read_new_events() {
             read_again_ = false;
             if (again) read_new_events();
         };
-    });
+    };
+    if (catch_up_lane_) return catch_up_lane_->submit(std::move(read));
+    Store::off_loop(std::move(read));  // starting: before follow_cluster
 }
 
 void PgStore::publish_read(const std::vector<events::Event>& batch) {

@@ -37,8 +37,9 @@ public:
     // The event loop's store follows the cluster: a thread LISTENs for new outbox events
     // and catalogue changes of any instance and hands, through post_to_loop, the events the
     // notifications carry to the loop (or asks for read_new_events() when one carries only an
-    // id). A poll each second catches lost notifications. It also starts the thread that
-    // runs off_loop's jobs (store/postgres/loop_lane), on a connection of its own.
+    // id). A poll each second catches lost notifications. It also starts the threads that
+    // run off_loop's jobs and those reads (store/postgres/loop_lane), each on a connection of
+    // its own.
     void follow_cluster(std::function<void(std::function<void()>)> post_to_loop);
 
     std::uint64_t catalogue_version() override;
@@ -96,6 +97,9 @@ private:
     bool reading_ = false;       // read_new_events: a read is under way (event loop only)
     bool read_again_ = false;    // and another was asked for meanwhile
     std::unique_ptr<LoopLane> lane_;  // the event loop's store: where off_loop's jobs run
+    // And where read_new_events reads: the live feed does not wait behind a replay, a room
+    // monitor's write or the pruner.
+    std::unique_ptr<LoopLane> catch_up_lane_;
     std::unique_ptr<Listener> listener_;
     std::function<void()> room_check_ended_;  // event loop only
 };
