@@ -18,6 +18,7 @@
 
 namespace gp::app {
 
+#ifndef GP_ASAN
 namespace {
 
 constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
@@ -71,6 +72,7 @@ void on_fatal_signal(int sig, siginfo_t* info, void*) {
 }
 
 }  // namespace
+#endif
 
 bool install_crash_report() {
 #ifdef GP_ASAN
