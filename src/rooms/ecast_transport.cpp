@@ -163,6 +163,7 @@ public:
             }));
             self->ws_.async_handshake(self->ep_.host_header(), self->ep_.target, [self](error_code ec) {
                 if (ec) return self->closed(describe("websocket handshake", ec));
+                if (self->cancelled_) return;  // done before this ran: the socket closes with the last owner
                 self->opened_ = true;
                 self->read();
             });
