@@ -62,12 +62,20 @@ std::string TokenService::sign(const char* role, long long ttl_seconds) const {
 
 std::optional<Claims> TokenService::verify(std::string_view token) const {
     if (token.empty() || token.size() > 4096) return std::nullopt;
+    const std::string tok(token);
+    {
+        const std::lock_guard lock(verified_mutex_);
+        if (const auto it = verified_.find(tok); it != verified_.end()) {
+            if (it->second.exp > domain::now_ms() / 1000) return it->second;
+            verified_.erase(it);
+            return std::nullopt;
+        }
+    }
     // Pin the algorithm before verifying: a token announcing "none" or any other
     // algorithm is refused whatever libjwt would do with it.
     auto dot = token.find('.');
     if (dot == std::string_view::npos) return std::nullopt;
     jwt_t* raw = nullptr;
-    const std::string tok(token);
     if (jwt_decode(&raw, tok.c_str(), reinterpret_cast<const unsigned char*>(secret_.data()),
                    static_cast<int>(secret_.size())) != 0 ||
         !raw)
@@ -83,6 +91,9 @@ std::optional<Claims> TokenService::verify(std::string_view token) const {
     c.exp = jwt_get_grant_int(jwt.get(), "exp");
     c.timestamp = jwt_get_grant_int(jwt.get(), "timestamp");
     if ((c.role != kRoleAdmin && c.role != kRoleFeed) || c.exp <= 0 || c.exp <= domain::now_ms() / 1000) return std::nullopt;
+    const std::lock_guard lock(verified_mutex_);
+    if (verified_.size() >= kVerifiedCap) verified_.clear();
+    verified_.emplace(tok, c);
     return c;
 }
 
