@@ -223,7 +223,7 @@ void Connection::handle_subscribe(const protocol::ClientMessage& m) {
     // comes first, and the live events wait behind it (deliver()).
     hub_->subscribe(*this, m.session_id);
     if (!m.since) return;
-    replays_.push_back({m.session_id, *m.since, hub_->store().published_up_to(), {}, 0});
+    replays_.push_back({m.session_id, *m.since, hub_->store().published_up_to(), ++replays_started_, {}, 0});
     continue_replays();
 }
 
@@ -266,7 +266,7 @@ void Connection::read_replay_page(std::size_t want) {
     const Replay& r = replays_.front();
     replay_reading_ = true;
     hub_->store().off_loop([weak = weak_from_this(), session_id = r.session_id, after = r.after, up_to = r.up_to,
-                            want](store::Store& s) -> std::function<void()> {
+                            serial = r.serial, want](store::Store& s) -> std::function<void()> {
         std::optional<std::vector<events::Event>> page;
         try {
             page = s.events_after(after, session_id, static_cast<int>(want));
@@ -275,7 +275,7 @@ void Connection::read_replay_page(std::size_t want) {
             spdlog::error("msg=\"websocket replay failed\" error=\"{}\"", e.what());
             page.reset();
         }
-        return [weak, read = Replay{session_id, after, up_to, {}, 0}, want, page = std::move(page)] {
+        return [weak, read = Replay{session_id, after, up_to, serial, {}, 0}, want, page = std::move(page)] {
             if (auto self = weak.lock()) self->replay_page_read(read, want, page ? &*page : nullptr);
         };
     });
@@ -286,8 +286,7 @@ void Connection::replay_page_read(const Replay& read, std::size_t want, const st
     if (!hub_ || closing_) return;
     if (!events) return close(frame::kInternalError, "Replay failed");
     // Still the replay that asked (not unsubscribed, or subscribed anew, meanwhile)?
-    if (!replays_.empty() && replays_.front().session_id == read.session_id && replays_.front().after == read.after &&
-        replays_.front().up_to == read.up_to) {
+    if (!replays_.empty() && replays_.front().serial == read.serial && replays_.front().after == read.after) {
         Replay& r = replays_.front();
         const std::size_t fill_bytes = hub_->options().send_queue_bytes / 2;
         const bool corked = corked_;
@@ -299,9 +298,10 @@ void Connection::replay_page_read(const Replay& read, std::size_t want, const st
             send(std::make_shared<const std::string>(frame::encode(Opcode::Text, e.ws_envelope())));
             ++queued;
         }
-        // Caught up with what the loop had published at the subscribe: the live events held
-        // meanwhile (all newer) follow, and from now on they are sent at once.
-        if (queued == events->size() && events->size() < want) {
+        // Caught up with what the loop had published at the subscribe (or when the held events
+        // were dropped): the live events held meanwhile (all newer) follow, and from now on
+        // they are sent at once.
+        if (queued == events->size() && events->size() < want && read.up_to == r.up_to) {
             const auto held = std::move(r.held);
             replays_.erase(replays_.begin());
             for (const auto& f : held) send(f);
@@ -318,10 +318,11 @@ void Connection::deliver(domain::Id session_id, const Frame& frame) {
         if (r.session_id != session_id) continue;
         const auto& limits = hub_->options();
         if (r.held.size() >= limits.send_queue_limit || r.held_bytes + frame->size() > limits.send_queue_bytes) {
-            spdlog::warn("msg=\"websocket client too slow: live events held behind its replay, closing with 1008\" "
-                         "remote={} held={}",
-                         remote(), r.held.size());
-            return close(frame::kPolicyViolation, "Send queue full: client too slow");
+            // Too many to hold: the replay reads them (this one included) from the outbox.
+            r.held.clear();
+            r.held_bytes = 0;
+            r.up_to = hub_->store().published_up_to();
+            return;
         }
         r.held_bytes += frame->size();
         r.held.push_back(frame);

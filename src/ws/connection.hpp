@@ -68,8 +68,13 @@ private:
     struct Replay {
         domain::Id session_id;
         domain::Id after;  // last event id queued so far
-        domain::Id up_to;  // the last id the loop had published at the subscribe: read no further
-        std::vector<Frame> held;  // the session's live events meanwhile, sent once it caught up
+        // The last id the loop had published at the subscribe: read no further. The session's
+        // live events after it are held, and sent once the replay got there; past the send
+        // queue's limits they are dropped and this moves to the last id published (the replay
+        // reads them from the outbox instead).
+        domain::Id up_to;
+        std::uint64_t serial;  // which subscribe (a page read for an earlier one is dropped)
+        std::vector<Frame> held;
         std::size_t held_bytes = 0;
     };
 
@@ -100,7 +105,7 @@ private:
     // Has the store read the front replay's next page of at most `want` events (off the event
     // loop on PostgreSQL), up to the last id the loop published; then replay_page_read.
     void read_replay_page(std::size_t want);
-    // On the loop: the page read for `read` (its session, after, up_to). events null: the read failed.
+    // On the loop: the page read for `read` (its session, after, up_to, serial). events null: the read failed.
     void replay_page_read(const Replay& read, std::size_t want, const std::vector<events::Event>* events);
     bool subscribed_to(domain::Id session_id) const;
     // A protocol violation: close with `code`, read nothing more.
@@ -134,6 +139,7 @@ private:
     bool awaiting_writable_ = false;
     bool ping_sent_ = false;       // since last_read_
     bool replay_reading_ = false;  // a replay page is being read
+    std::uint64_t replays_started_ = 0;  // Replay::serial
     bool in_replay_round_ = false;  // continue_replays is queuing pages (SQLite reads them at once)
     bool closing_ = false;         // our close frame is queued (or the socket is gone): nothing more is queued or handled
     bool close_sent_ = false;      // our close frame is written
