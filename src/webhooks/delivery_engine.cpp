@@ -43,6 +43,7 @@ constexpr int kRecordIntervalMs = 10;        // outcomes are stored in groups at
 constexpr std::size_t kPerTransaction = 64;  // outcomes per transaction, unless the event loop waits
 constexpr int kIdlePollMs = 60000;          // nothing scheduled: sleep until notify()
 constexpr int kErrorPauseMs = 1000;         // after a store error, before trying again
+constexpr int kRecordTries = 10;            // failed writes of the same outcomes before they are given up
 // A receiver's Retry-After (on 429 and 503) may put off a retry by up to twice its scheduled
 // delay, or up to this when that is longer; never less than the schedule says.
 constexpr domain::Millis kMaxRetryAfterMs = 3600 * 1000;
@@ -410,15 +411,17 @@ private:
                 // once an outcome is stored, so due_deliveries cannot hand out a delivery
                 // whose outcome is not stored yet.
                 if (!unrecorded_.empty()) {
-                    const auto since_record = now - last_record_;
-                    if (since_record >= kRecordIntervalMs) {
+                    if (now >= paused_until_ && now - last_record_ >= kRecordIntervalMs) {
                         last_record_ = now;
                         if (record(*store)) {
                             refill = true;  // freed slots: look again right away
                             wait_ms = 0;
                         }
-                    } else {
-                        wait_ms = std::min(wait_ms, static_cast<int>(kRecordIntervalMs - since_record));
+                    }
+                    // What is left is written at the next interval, or after a failed write's pause.
+                    if (!unrecorded_.empty()) {
+                        const auto next = std::max(paused_until_, last_record_ + kRecordIntervalMs);
+                        wait_ms = std::min(wait_ms, static_cast<int>(std::max<domain::Millis>(next - now, 0)));
                     }
                 }
                 std::optional<domain::Millis> look_at = hold_wake_;
@@ -649,26 +652,39 @@ private:
 
     // Stores the finished attempts and releases their slots. A transaction holds up to
     // kPerTransaction outcomes but may end early (SQLite: when the event loop waits for the
-    // write lock, which the store then lets through before its next transaction). Outcomes that could not be written
-    // leave their deliveries pending, to be sent again: not before kErrorPauseMs, so a store
-    // that keeps failing does not cause a resend loop. True if slots were released.
+    // write lock, which the store then lets through before its next transaction). Outcomes a
+    // failed write could not store keep their slots and are written again after kErrorPauseMs,
+    // so a passing failure (a deadlock, a restarting database, a full disk) loses no attempt
+    // log; after kRecordTries failures in a row they are given up, their deliveries stay
+    // pending and are sent again (an outcome the store refuses for good must not stop the
+    // engine). True if slots were released.
     bool record(store::Store& store) {
         if (unrecorded_.empty()) return false;
-        const auto outcomes = std::exchange(unrecorded_, {});
+        auto outcomes = std::exchange(unrecorded_, {});
         std::size_t first = 0;
         while (first < outcomes.size()) {
             const auto part = std::span(outcomes).subspan(first, std::min(kPerTransaction, outcomes.size() - first));
             try {
                 first += store.record_attempts(part, options_.disable);
+                failed_records_ = 0;
             } catch (const std::exception& e) {
-                spdlog::error("msg=\"storing webhook attempts failed\" count={} error=\"{}\"", part.size(),
-                              e.what());
                 paused_until_ = domain::now_ms() + kErrorPauseMs;
+                if (++failed_records_ < kRecordTries) {
+                    spdlog::warn("msg=\"storing webhook attempts failed, trying again\" count={} failures={} error=\"{}\"",
+                                 outcomes.size() - first, failed_records_, e.what());
+                    unrecorded_.assign(std::make_move_iterator(outcomes.begin() + static_cast<std::ptrdiff_t>(first)),
+                                       std::make_move_iterator(outcomes.end()));
+                    outcomes.resize(first);
+                    break;
+                }
+                spdlog::error("msg=\"storing webhook attempts failed, given up\" count={} error=\"{}\"", part.size(),
+                              e.what());
+                failed_records_ = 0;
                 first += part.size();
             }
         }
         release(outcomes);
-        return true;
+        return !outcomes.empty();
     }
 
     void release(const std::vector<AttemptOutcome>& outcomes) {
@@ -691,6 +707,7 @@ private:
     // Engine thread only.
     std::vector<AttemptOutcome> unrecorded_;  // finished attempts waiting for the next group write
     domain::Millis last_record_ = 0;
+    int failed_records_ = 0;  // failed writes in a row of the outcomes kept in unrecorded_
     domain::Millis paused_until_ = 0;  // no new attempts before this, after a failed store write
     std::vector<std::unique_ptr<Transfer>> transfers_;
     std::vector<Transfer*> idle_;

@@ -3,7 +3,7 @@ import json
 import time
 import unittest
 
-from harness import ServerTestCase, wait_until
+from harness import PG_STATE, ServerTestCase, db_execute_many, wait_until
 from test_webhooks import WebhookMixin
 
 
@@ -91,6 +91,30 @@ class OrderedDeliveryTest(WebhookMixin, ServerTestCase):
                          "ordered must be a boolean")
         self.assertError(self.api("POST", "/api/webhooks", {"name": "n", "url": receiver.url, "events": ["game.added"],
                                                            "ordered": 1}), 400, "ordered must be a boolean")
+
+
+class LogWriteFailureTest(WebhookMixin, ServerTestCase):
+    """The database refuses the attempt log for a while (as during a deadlock, a restart of
+    PostgreSQL or a full disk): the engine keeps the outcome and writes it once it can, so the
+    attempt is logged and the delivery is not sent again."""
+
+    # Refuses new attempt-log rows until removed: a constraint (PostgreSQL) or a trigger (SQLite).
+    HOLD = (["ALTER TABLE webhook_logs ADD CONSTRAINT held CHECK (false) NOT VALID"] if PG_STATE else
+            ["CREATE TRIGGER held BEFORE INSERT ON webhook_logs BEGIN SELECT RAISE(ABORT, 'held'); END"])
+    RELEASE = ["ALTER TABLE webhook_logs DROP CONSTRAINT held"] if PG_STATE else ["DROP TRIGGER held"]
+
+    def test_an_attempt_whose_log_could_not_be_written_is_logged_later_and_not_sent_again(self):
+        receiver = self.receiver()
+        wid = self.webhook(receiver.url)["id"]
+        db_execute_many(self.server.db, [(sql, [()]) for sql in self.HOLD])
+        delivery = self.send_test(wid)
+        wait_until(lambda: len(receiver.requests) == 1)
+        self.server.wait_for_log(lambda line: "storing webhook attempts failed, trying again" in line)
+        self.assertEqual(self.logs(wid), [])
+        db_execute_many(self.server.db, [(sql, [()]) for sql in self.RELEASE])
+        logged = wait_until(lambda: self.logs(wid))
+        self.assertEqual([(row["delivery_id"], row["attempt"], row["success"]) for row in logged], [(delivery, 1, True)])
+        self.assertEqual(len(receiver.requests), 1)
 
 
 if __name__ == "__main__":
