@@ -65,16 +65,19 @@ class DisableAfterHoursTest(WebhookMixin, ServerTestCase):
         self.assertEqual(hook["consecutive_failures"], 0)  # its one delivery still had retries left
 
     def test_a_success_restarts_the_clock(self):
-        # Fails for about 1.2 s, succeeds once, then fails about 1.2 s again: never 1.8 s in a row.
-        receiver = self.receiver([500, 500, 500, 500, 200, 500])
+        # Fails twice (0.3 s apart), succeeds, and fails again 2 s after its first failure: had
+        # the success not restarted the clock, that failure would end 1.8 s of failing.
+        receiver = self.receiver([500, 500, 200, 500])
         wid = self.webhook(receiver.url)["id"]
         self.send_test(wid)
-        receiver.wait_for(5)
-        self.send_test(wid)
-        receiver.wait_for(9, timeout=15)  # about 2.1 s after the first failure, 0.9 s after the success
-        time.sleep(0.2)  # its outcome is stored
+        first_failure = receiver.wait_for(3)[0]["time"]
+        wait_until(lambda: len(self.logs(wid)) == 3)
         self.assertTrue(self.api("GET", "/api/webhooks/%d" % wid)[2]["enabled"])
-
+        time.sleep(max(0.0, first_failure + 2.0 - time.monotonic()))
+        self.send_test(wid)
+        # Checked once that failure is stored: its retries would disable it only 1.8 s later.
+        wait_until(lambda: len(self.logs(wid)) == 4)
+        self.assertTrue(self.api("GET", "/api/webhooks/%d" % wid)[2]["enabled"])
 
 if __name__ == "__main__":
     unittest.main()
