@@ -360,6 +360,47 @@ class Receiver:
         self.httpd.server_close()
 
 
+def wait_for_lock_waiter(db, query_start, timeout=20):
+    """Waits until one statement starting with `query_start` waits for a lock (PostgreSQL):
+    a request the test holds up in the database with a lock of its own."""
+    wait_until(lambda: pg_lock_waiters(db, query_start) == 1, timeout=timeout)
+
+
+def pg_lock_waiters(db, query_start):
+    return db_query(db, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE ?",
+                    (query_start + "%",))[0][0]
+
+
+class FeedClientMixin:
+    """For async tests with self.server and self.token: live-feed clients on the raw protocol."""
+    feed_timeout = 20
+
+    async def feed(self, session_id=None, since=None):
+        """An authenticated feed connection, subscribed to session_id (from `since`) if given."""
+        import asyncio
+        import websockets
+        ws = await websockets.connect(self.server.ws_url(), ping_interval=None)
+        await ws.send(json.dumps({"type": "auth", "token": self.token}))
+        self.assertEqual(json.loads(await asyncio.wait_for(ws.recv(), self.feed_timeout))["type"], "auth_success")
+        if session_id is not None:
+            message = {"type": "subscribe", "sessionId": session_id}
+            if since is not None:
+                message["since"] = since
+            await ws.send(json.dumps(message))
+            self.assertEqual(json.loads(await asyncio.wait_for(ws.recv(), self.feed_timeout))["type"], "subscribed")
+        return ws
+
+    async def events(self, ws, count, timeout=None):
+        """The next `count` events on ws as (id, type), other messages skipped."""
+        import asyncio
+        got = []
+        while len(got) < count:
+            message = json.loads(await asyncio.wait_for(ws.recv(), timeout or self.feed_timeout))
+            if "id" in message:
+                got.append((message["id"], message["type"]))
+        return got
+
+
 def wait_until(predicate, timeout=10, interval=0.05):
     deadline = time.time() + timeout
     while time.time() < deadline:

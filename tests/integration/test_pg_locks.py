@@ -7,7 +7,7 @@ import unittest
 
 import psycopg2
 
-from harness import Server, db_query, wait_until
+from harness import Server, db_query, wait_for_lock_waiter
 
 STORES = ("postgres",)
 
@@ -42,9 +42,7 @@ class LockOrderTest(unittest.TestCase):
             reply=self.server.request("DELETE", "/api/webhooks/%d" % webhook["id"], token=self.token, timeout=60)))
         deleter.start()
         self.addCleanup(deleter.join, 60)
-        waiting = ("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                   "AND query LIKE 'DELETE FROM webhook%%'")
-        wait_until(lambda: db_query(self.server.db, waiting)[0][0] == 1, timeout=TIMEOUT)
+        wait_for_lock_waiter(self.server.db, "DELETE FROM webhook", timeout=TIMEOUT)
 
         started = time.monotonic()
         cur.execute("UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = %s",

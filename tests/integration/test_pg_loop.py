@@ -10,10 +10,9 @@ import time
 import unittest
 
 import psycopg2
-import websockets
 
 from fake_ecast import FakeEcast
-from harness import Server, db_query, wait_until
+from harness import FeedClientMixin, Server, db_query, wait_for_lock_waiter, wait_until
 from test_rooms import Feed
 
 STORES = ("postgres",)
@@ -22,7 +21,7 @@ TIMEOUT = 20
 PROMPT = 2.0  # seconds: an answer that took longer waited for the blocked statement
 
 
-class LoopOffTheDatabaseTest(unittest.TestCase):
+class LoopOffTheDatabaseTest(FeedClientMixin, unittest.TestCase):
     def start(self, env=None):
         self.server = Server(env=env).start()
         self.addCleanup(self.server.cleanup)
@@ -43,29 +42,8 @@ class LoopOffTheDatabaseTest(unittest.TestCase):
             self.server.db, "SELECT id, type FROM events WHERE session_id = %s ORDER BY id" % session_id)]
 
     def wait_for_blocked(self, query_start):
-        waiting = ("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                   "AND query LIKE '%s%%%%'" % query_start)
-        wait_until(lambda: db_query(self.server.db, waiting)[0][0] == 1, timeout=TIMEOUT)
+        wait_for_lock_waiter(self.server.db, query_start, timeout=TIMEOUT)
 
-    async def feed(self, session_id=None, since=None):
-        ws = await websockets.connect(self.server.ws_url(), ping_interval=None)
-        await ws.send(json.dumps({"type": "auth", "token": self.token}))
-        self.assertEqual(json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))["type"], "auth_success")
-        if session_id is not None:
-            message = {"type": "subscribe", "sessionId": session_id}
-            if since is not None:
-                message["since"] = since
-            await ws.send(json.dumps(message))
-            self.assertEqual(json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))["type"], "subscribed")
-        return ws
-
-    async def events(self, ws, count, timeout=TIMEOUT):
-        got = []
-        while len(got) < count:
-            message = json.loads(await asyncio.wait_for(ws.recv(), timeout))
-            if "id" in message:
-                got.append((message["id"], message["type"]))
-        return got
 
     async def ping(self, ws):
         await ws.send(json.dumps({"type": "ping"}))

@@ -4,16 +4,14 @@ connection holds) leaves the rest of the server answering: other requests, the W
 concurrent writers all succeed and the feed delivers each event once, in id order."""
 import asyncio
 import datetime
-import json
 import signal
 import threading
 import time
 import unittest
 
 import psycopg2
-import websockets
 
-from harness import Server, db_query, wait_until
+from harness import FeedClientMixin, Server, db_query, pg_lock_waiters, wait_for_lock_waiter
 
 STORES = ("postgres",)
 
@@ -25,7 +23,7 @@ def now_iso():
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class RequestWorkersTest(unittest.TestCase):
+class RequestWorkersTest(FeedClientMixin, unittest.TestCase):
     def setUp(self):
         self.server = Server().start()
         self.addCleanup(self.server.cleanup)
@@ -36,25 +34,6 @@ class RequestWorkersTest(unittest.TestCase):
         self.assertIn(status, expect, reply)
         return reply
 
-    async def feed(self, session_id=None, since=None):
-        ws = await websockets.connect(self.server.ws_url(), ping_interval=None)
-        await ws.send(json.dumps({"type": "auth", "token": self.token}))
-        self.assertEqual(json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))["type"], "auth_success")
-        if session_id is not None:
-            message = {"type": "subscribe", "sessionId": session_id}
-            if since is not None:
-                message["since"] = since
-            await ws.send(json.dumps(message))
-            self.assertEqual(json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))["type"], "subscribed")
-        return ws
-
-    async def events(self, ws, count, timeout=TIMEOUT):
-        got = []
-        while len(got) < count:
-            message = json.loads(await asyncio.wait_for(ws.recv(), timeout))
-            if "id" in message:
-                got.append((message["id"], message["type"]))
-        return got
 
     def test_a_request_waiting_in_the_database_leaves_the_others_answered(self):
         lock = psycopg2.connect(self.server.db)
@@ -71,9 +50,7 @@ class RequestWorkersTest(unittest.TestCase):
         writer = threading.Thread(target=toggle)
         writer.start()
         self.addCleanup(writer.join, 60)
-        waiting = ("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                   "AND query LIKE 'UPDATE games%%'")
-        wait_until(lambda: db_query(self.server.db, waiting)[0][0] == 1, timeout=TIMEOUT)
+        wait_for_lock_waiter(self.server.db, "UPDATE games", timeout=TIMEOUT)
 
         async def meanwhile():
             ws = await self.feed()
@@ -115,9 +92,7 @@ class RequestWorkersTest(unittest.TestCase):
             reply=server.request("PATCH", "/api/games/1/toggle", token=token, timeout=60)))
         writer.start()
         self.addCleanup(writer.join, 60)
-        waiting = ("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                   "AND query LIKE 'UPDATE games%%'")
-        wait_until(lambda: db_query(server.db, waiting)[0][0] == 1, timeout=TIMEOUT)
+        wait_for_lock_waiter(server.db, "UPDATE games", timeout=TIMEOUT)
         # The one worker waits: health checks, logins, the API description and the web app
         # are answered on the event loop all the same.
         self.assertEqual(server.get("/health", timeout=PROMPT)[0], 200)
@@ -144,16 +119,14 @@ class RequestWorkersTest(unittest.TestCase):
                                                                      token=self.token, timeout=60))
         writer.daemon = True
         writer.start()
-        waiting = ("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                   "AND query LIKE 'UPDATE games%%'")
-        wait_until(lambda: db_query(self.server.db, waiting)[0][0] == 1, timeout=TIMEOUT)
+        wait_for_lock_waiter(self.server.db, "UPDATE games", timeout=TIMEOUT)
         proc = self.server.proc
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         # 10 s of grace for the request, then its statement is cancelled and the process exits.
         self.assertEqual(proc.wait(timeout=TIMEOUT), 0, "\n".join(self.server.log_lines))
         self.assertLess(time.monotonic() - started, 15)
-        self.assertEqual(db_query(self.server.db, waiting)[0][0], 0)
+        self.assertEqual(pg_lock_waiters(self.server.db, "UPDATE games"), 0)
 
     def test_concurrent_writers_all_succeed_and_the_feed_has_each_event_once_in_order(self):
         session = self.post("/api/sessions", {"notes": "concurrent"})
