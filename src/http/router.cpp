@@ -79,6 +79,7 @@ std::optional<Response> Router::answer_from_memory(Request& req) const {
     const auto started = std::chrono::steady_clock::now();
     const Route* route = find(req);
     if (!route || !route->from_memory) return std::nullopt;
+    bind_params(*route, split_path(req.path), req);
     std::optional<Response> res = refusal(*route, req);
     if (!res) {
         try {
@@ -106,23 +107,22 @@ bool Router::Route::matches(const std::vector<std::string_view>& path_segments) 
     return true;
 }
 
-const Router::Route* Router::find(Request& req) const {
+const Router::Route* Router::find(const Request& req) const {
     const auto segs = split_path(req.path);
-    for (const auto& route : routes_) {
-        if (route.method != req.method || !route.matches(segs)) continue;
-        req.params.clear();
-        for (std::size_t i = 0; i < segs.size(); ++i)
-            if (route.segments[i] == "{}") req.params.emplace_back(segs[i]);
-        return &route;
-    }
+    for (const auto& route : routes_)
+        if (route.method == req.method && route.matches(segs)) return &route;
     return nullptr;
 }
 
+void Router::bind_params(const Route& route, const std::vector<std::string_view>& segs, Request& req) {
+    req.params.clear();
+    for (std::size_t i = 0; i < segs.size(); ++i)
+        if (route.segments[i] == "{}") req.params.emplace_back(segs[i]);
+}
+
 bool Router::uses_database(const Request& req) const {
-    const auto segs = split_path(req.path);
-    for (const auto& route : routes_)
-        if (route.method == req.method && route.matches(segs)) return route.database == Database::Used;
-    return false;
+    const Route* route = find(req);
+    return route && route->database == Database::Used;
 }
 
 Response Router::route_request(Request& req, const Route*& matched) const {
@@ -138,9 +138,7 @@ Response Router::route_request(Request& req, const Route*& matched) const {
                 allowed += (allowed.empty() ? "" : ", ") + route.method;
             continue;
         }
-        req.params.clear();
-        for (std::size_t i = 0; i < segs.size(); ++i)
-            if (route.segments[i] == "{}") req.params.emplace_back(segs[i]);
+        bind_params(route, segs, req);
         return run(route, req);
     }
     if (path_known) {

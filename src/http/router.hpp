@@ -74,8 +74,10 @@ private:
     // `matched` is the route of the request's path (if any), for the metrics.
     Response route_request(Request& req, const Route*& matched) const;
     void insert(Route route);
-    // The route of the request's method and path, its parameters set in req.
-    const Route* find(Request& req) const;
+    // The route of the request's method and path.
+    const Route* find(const Request& req) const;
+    // req.params: the path's segments at the route's {params}.
+    static void bind_params(const Route& route, const std::vector<std::string_view>& segs, Request& req);
     // 401/403 when the route needs a token the request lacks.
     std::optional<Response> refusal(const Route& route, Request& req) const;
     Response run(const Route& route, Request& req) const;
