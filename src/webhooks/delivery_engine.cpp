@@ -661,6 +661,11 @@ private:
     bool record(store::Store& store) {
         if (unrecorded_.empty()) return false;
         auto outcomes = std::exchange(unrecorded_, {});
+        // In webhook order, each webhook's own outcomes as they finished: the store locks webhook
+        // rows (PostgreSQL) in this order, the same in every instance, so two instances' engines
+        // never each hold a row the other waits for.
+        std::stable_sort(outcomes.begin(), outcomes.end(),
+                         [](const AttemptOutcome& a, const AttemptOutcome& b) { return a.webhook_id < b.webhook_id; });
         std::size_t first = 0;
         while (first < outcomes.size()) {
             const auto part = std::span(outcomes).subspan(first, std::min(kPerTransaction, outcomes.size() - first));

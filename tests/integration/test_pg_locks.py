@@ -7,7 +7,7 @@ import unittest
 
 import psycopg2
 
-from harness import Server, db_query, wait_for_lock_waiter
+from harness import Receiver, Server, db_execute_many, db_query, wait_for_lock_waiter, wait_until
 
 STORES = ("postgres",)
 
@@ -16,7 +16,8 @@ TIMEOUT = 20
 
 class LockOrderTest(unittest.TestCase):
     def setUp(self):
-        self.server = Server().start()
+        # Failed attempts are retried an hour later: none comes back during a test.
+        self.server = Server(args=["--webhook-retry-schedule", "1h"]).start()
         self.addCleanup(self.server.cleanup)
         self.token = self.server.login()
 
@@ -59,6 +60,46 @@ class LockOrderTest(unittest.TestCase):
         self.assertEqual(db_query(self.server.db, "SELECT count(*) FROM webhook_deliveries WHERE id = ?",
                                   (delivery,))[0][0], 0)
 
+    def test_the_engine_takes_webhook_rows_in_webhook_order(self):
+        # Two webhooks whose receivers fail (a failed attempt updates its webhook's row); b answers
+        # first, a (the lower id) 0.3 s later.
+        receivers = {"a": Receiver(responses=(500,), delay=0.3), "b": Receiver(responses=(500,))}
+        for r in receivers.values():
+            self.addCleanup(r.close)
+        ids = {}
+        for name, r in receivers.items():
+            status, _, webhook = self.server.post("/api/webhooks", {"name": name, "url": r.url, "secret": "s",
+                                                                    "events": ["game.added"]}, token=self.token)
+            self.assertEqual(status, 201, webhook)
+            ids[name] = webhook["id"]
+        self.assertLess(ids["a"], ids["b"])
+        # b's outcome cannot be stored at first: the engine keeps it and, after its pause of 1 s,
+        # stores it together with a's, which came meanwhile, in one transaction.
+        db_execute_many(self.server.db, [("ALTER TABLE webhook_logs ADD CONSTRAINT held CHECK (webhook_id <> %d) "
+                                          "NOT VALID" % ids["b"], [()])])
+        status, _, session = self.server.post("/api/sessions", {}, token=self.token)
+        self.assertEqual(status, 201, session)
+        status, _, body = self.server.post("/api/sessions/%d/games" % session["id"], {"game_id": 1}, token=self.token)
+        self.assertEqual(status, 201, body)
+        self.server.wait_for_log(lambda line: "storing webhook attempts failed, trying again" in line)
+        receivers["a"].wait_for(1)
+
+        # This connection plays another instance's engine storing outcomes of a and b in webhook
+        # order: it holds a's row, and will want b's.
+        other = psycopg2.connect(self.server.db)
+        self.addCleanup(other.close)
+        cur = other.cursor()
+        cur.execute("UPDATE webhooks SET consecutive_failures = consecutive_failures WHERE id = %s", (ids["a"],))
+        db_execute_many(self.server.db, [("ALTER TABLE webhook_logs DROP CONSTRAINT held", [()])])
+        wait_for_lock_waiter(self.server.db, "UPDATE webhooks", timeout=TIMEOUT)
+
+        started = time.monotonic()
+        cur.execute("UPDATE webhooks SET consecutive_failures = consecutive_failures WHERE id = %s", (ids["b"],))
+        # Had the engine taken b's row (its outcome came first) before a's, the two would wait for
+        # each other until PostgreSQL's deadlock check (deadlock_timeout, 1 s) failed one of them.
+        self.assertLess(time.monotonic() - started, 0.9)
+        other.commit()
+        wait_until(lambda: db_query(self.server.db, "SELECT count(*) FROM webhook_logs")[0][0] == 2, timeout=TIMEOUT)
 
 if __name__ == "__main__":
     unittest.main()
