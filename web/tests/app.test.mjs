@@ -199,6 +199,7 @@ describe('web app', () => {
       await page.getByLabel('room.connected').check();
       await page.getByLabel('Body format').selectOption('discord');
       await page.getByLabel('Timeout (ms)').fill('5000');
+      await screenshot(page, 'webhooks-form-1280');
       await page.getByRole('button', { name: 'Create webhook' }).click();
       await page.getByRole('heading', { name: /Bot/ }).waitFor();
       await page.getByText(/Signing secret \(shown this once, keep it\): whsec_/).waitFor();
