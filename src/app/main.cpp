@@ -14,7 +14,8 @@
 //    connection: the outbox reads after a gap and the 1 s poll.
 //  - the webhook delivery engine: one thread with its own store connection and a
 //    libcurl multi handle; the Bus only wakes it (notify()). It stores its attempt
-//    outcomes itself (on SQLite yielding the write lock to the event loop).
+//    outcomes itself on PostgreSQL; on SQLite it posts them to the loop, whose connection
+//    writes them between requests (store/sqlite/loop_writer).
 //  - SQLite only: the WAL checkpointer (store/sqlite/checkpointer): one thread with its own
 //    connection, asked by the main connection's WAL hook, so no commit on the
 //    event loop waits for a checkpoint's fsync.
@@ -68,7 +69,8 @@ int serve(app::Config& cfg) {
 
     http::TokenService tokens(cfg.admin_key, cfg.jwt_secret);
     ws::Hub hub(ioc, store, tokens, cfg.ws);
-    webhooks::DeliveryEngine engine(app::background_store_opener(cfg), cfg.webhooks);
+    const app::DeliveryStore delivery_store = app::delivery_store(cfg, store, post_to_loop);
+    webhooks::DeliveryEngine engine(delivery_store.open, cfg.webhooks);
     bus.subscribe([&hub](const events::Event& e) { hub.publish(e); });
     bus.subscribe([&engine](const events::Event&) { engine.notify(); });
 
@@ -123,6 +125,7 @@ int serve(app::Config& cfg) {
                  server.bound_port(), app::redacted_db(cfg.db_path), cfg.ws.max_connections, workers.size());
     app::run_event_loop(ioc);
     workers.stop();  // requests still running after the grace period are cancelled
+    delivery_store.loop_stopped();
     engine.stop();
     spdlog::info("msg=stopped");
     return 0;

@@ -2,6 +2,7 @@
 
 #include "app/seed.hpp"
 #include "store/postgres/pg_store.hpp"
+#include "store/sqlite/loop_writer.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace gp::app {
@@ -56,6 +57,17 @@ store::StoreOpener background_store_opener(const Config& cfg) {
     return [path = cfg.db_path]() -> std::unique_ptr<store::Store> {
         return std::make_unique<store::sqlite::SqliteStore>(path, nullptr, store::sqlite::SqliteStore::Role::Background);
     };
+}
+
+DeliveryStore delivery_store(const Config& cfg, store::Store& loop_store, PostToLoop post_to_loop) {
+    if (is_postgres_url(cfg.db_path)) return {background_store_opener(cfg), [] {}};
+    auto writer = std::make_shared<store::sqlite::LoopWriter>(dynamic_cast<store::sqlite::SqliteStore&>(loop_store),
+                                                             std::move(post_to_loop));
+    return {[path = cfg.db_path, writer]() -> std::unique_ptr<store::Store> {
+                return std::make_unique<store::sqlite::SqliteStore>(
+                    path, nullptr, store::sqlite::SqliteStore::Role::Background, writer);
+            },
+            [writer] { writer->close(); }};
 }
 
 }  // namespace gp::app

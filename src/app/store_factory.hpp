@@ -33,7 +33,14 @@ std::vector<std::unique_ptr<store::Store>> open_request_stores(const Config& cfg
                                                                PostToLoop post_to_loop);
 // `gamepicker migrate`: brings the schema up to date (on SQLite creating the file and its folder).
 void migrate_database(const Config& cfg);
-// A background connection (the webhook delivery engine's): never publishes events.
+// A background connection: never publishes events.
 store::StoreOpener background_store_opener(const Config& cfg);
+// The webhook delivery engine's connection. On SQLite its writes run on `loop_store` (open_main_store's),
+// on the event loop (store/sqlite/loop_writer), until loop_stopped() says the loop no longer runs.
+struct DeliveryStore {
+    store::StoreOpener open;
+    std::function<void()> loop_stopped;
+};
+DeliveryStore delivery_store(const Config& cfg, store::Store& loop_store, PostToLoop post_to_loop);
 
 }  // namespace gp::app

@@ -208,8 +208,9 @@ public:
     // a webhook's failed deliveries in a row and how long it has been failing, and disables it
     // as `policy` or an outcome's disable_reason says; adds the stored ones to the stats rows
     // (webhooks::stats_rows; a webhook's rows older than the stats window go when it starts an
-    // hour) and the webhooks' last_success_at / last_failure_at. Returns how many it stored: all, or fewer
-    // (at least one) when the API is waiting for the store; the caller stores the rest later.
+    // hour) and the webhooks' last_success_at / last_failure_at. Returns how many it stored, the first
+    // ones: all, or fewer (at least one; SQLite stores a few per turn of the event loop); the caller
+    // stores the rest later.
     virtual std::size_t record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
                                         const webhooks::DisablePolicy& policy) = 0;
     // The pending deliveries, for the metrics.

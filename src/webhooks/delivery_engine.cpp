@@ -650,9 +650,9 @@ private:
         return static_cast<domain::Millis>(static_cast<double>(delay.count()) * factor(rng_));
     }
 
-    // Stores the finished attempts and releases their slots. A transaction holds up to
-    // kPerTransaction outcomes but may end early (SQLite: when the event loop waits for the
-    // write lock, which the store then lets through before its next transaction). Outcomes a
+    // Stores the finished attempts and releases their slots. A call to the store takes up to
+    // kPerTransaction outcomes and may store fewer (SQLite: a few per turn of the event loop,
+    // which writes them); the rest go in the next call. Outcomes a
     // failed write could not store keep their slots and are written again after kErrorPauseMs,
     // so a passing failure (a deadlock, a restarting database, a full disk) loses no attempt
     // log; after kRecordTries failures in a row they are given up, their deliveries stay

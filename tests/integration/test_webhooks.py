@@ -10,7 +10,7 @@ import threading
 import time
 import unittest
 
-from harness import Receiver, Server, ServerTestCase, db_query, wait_until
+from harness import Receiver, Server, ServerTestCase, db_query, sqlite_only, wait_until
 
 SECRET = "s3cr\u00e9t \"key\""
 EVENT_TYPES = ["session.started", "game.added", "session.ended", "player-count.updated", "vote.received"]
@@ -304,6 +304,25 @@ class WebhookDeliveryTest(WebhookMixin, ServerTestCase):
         self.assertEqual(games, list(range(1, 21)))
         time.sleep(0.5)
         self.assertEqual(len(up.requests), 20)
+
+    @sqlite_only("one writer: the event loop's connection also stores the delivery engine's outcomes")
+    def test_the_event_loop_never_waits_for_the_write_lock_during_a_burst(self):
+        def loop_waits():
+            status, _, text = self.server.request("GET", "/metrics", token=self.token)
+            self.assertEqual(status, 200)
+            line = next(l for l in text.splitlines()
+                        if l.startswith('gamepicker_sqlite_busy_waits_total{connection="event_loop"}'))
+            return int(float(line.split()[-1]))
+
+        receivers = [self.receiver() for _ in range(4)]
+        hooks = [self.webhook(r.url, name="burst %d" % i)["id"] for i, r in enumerate(receivers)]
+        session = self.fresh_session()
+        before = loop_waits()
+        for n in range(300):
+            self.add_game(session["id"], n % 20 + 1)
+        count = "SELECT count(*) FROM webhook_logs WHERE webhook_id IN (%s)" % ",".join(map(str, hooks))
+        wait_until(lambda: db_query(self.server.db, count)[0][0] == 1200, timeout=30)
+        self.assertEqual(loop_waits(), before)
 
     def test_large_and_invalid_utf8_answers_are_capped_in_the_log(self):
         class Handler(http.server.BaseHTTPRequestHandler):

@@ -110,14 +110,10 @@ protected:
     // Every method that changes a games or packs row calls this (sessions and votes
     // too: play_count, upvotes, ...), which invalidates caches keyed by catalogue_version().
     virtual void catalogue_changed() = 0;
-    // record_attempts ends its transaction early when this says so (SQLite: the event
-    // loop waits for the write lock), and first calls let_foreground_through().
-    virtual bool foreground_waiting() { return false; }
-    virtual void let_foreground_through() {}
     // record_attempts' update of an outcome's delivery (finished or rescheduled) inside its
     // transaction; false if the delivery is gone (deleted with its webhook while in flight).
-    // PostgreSQL updates all of a call's deliveries in one statement first (store_outcomes_ahead,
-    // its record_attempts never ends early) and only looks the answer up here.
+    // PostgreSQL updates all of a call's deliveries in one statement first (store_outcomes_ahead)
+    // and only looks the answer up here.
     virtual void store_outcomes_ahead(std::span<const webhooks::AttemptOutcome>, domain::Millis) {}
     virtual bool store_outcome(const webhooks::AttemptOutcome& o, domain::Millis now);
     // record_attempts' additions to the stats rows of the webhooks (and their last success and

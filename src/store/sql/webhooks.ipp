@@ -297,18 +297,12 @@ std::optional<domain::Millis> SqlStore<D>::next_delivery_due(domain::Millis afte
 template <class D>
 std::size_t SqlStore<D>::record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
                                          const webhooks::DisablePolicy& policy) {
-    // A previous call ended early for the foreground: let its transaction through first.
-    let_foreground_through();
     const auto now = domain::now_ms();
     auto tx = begin();
     store_outcomes_ahead(outcomes, now);
-    std::size_t stored = 0;
     std::vector<webhooks::AttemptOutcome> logged;  // of deliveries that still exist
     std::unordered_set<Id> reset;  // webhooks whose failure count this transaction has reset
     for (const auto& o : outcomes) {
-        // Yield the database to the foreground between two outcomes.
-        if (stored > 0 && foreground_waiting()) break;
-        ++stored;
         if (!store_outcome(o, now)) continue;  // deleted with its webhook while in flight
         logged.push_back(o);
         if (o.success) {
@@ -347,7 +341,7 @@ std::size_t SqlStore<D>::record_attempts(std::span<const webhooks::AttemptOutcom
     insert_attempt_logs(db_, logged, now);
     add_stats(webhooks::stats_rows(logged, now), now);
     tx.commit();
-    return stored;
+    return outcomes.size();
 }
 
 template <class D>

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -73,17 +72,6 @@ bool storage_trouble(int rc) {
     if (storage_trouble(rc)) throw StorageUnavailable(text);
     throw std::runtime_error(text);
 }
-
-// When the event loop's connection last polled for the write lock (steady clock, ns);
-// 0 once it got through. A timestamp, not a flag, so that a wait that ended some other
-// way (a read that was busy, say) stops counting by itself.
-std::atomic<std::int64_t> g_event_loop_waiting_since{0};
-constexpr std::int64_t kWaitingWindowNs = 2'000'000;  // longer than the busy handler's slowest poll
-
-std::int64_t steady_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 }  // namespace
 
 Db::Db(const std::string& path, Priority priority) : priority_(priority) {
@@ -141,8 +129,6 @@ void prepare_database_file(const std::string& path) {
 int Db::on_busy(void* self, int tries) {
     constexpr int kFastTries = 200, kSlowTries = 5000;
     if (tries == 0) metrics::instruments().sqlite_busy_wait(static_cast<Db*>(self)->priority_ == Priority::EventLoop);
-    if (static_cast<Db*>(self)->priority_ == Priority::EventLoop)
-        g_event_loop_waiting_since.store(steady_ns(), std::memory_order_relaxed);
     if (tries >= kFastTries + kSlowTries) return 0;
     std::this_thread::sleep_for(std::chrono::microseconds(tries < kFastTries ? 50 : 1000));
     return 1;
@@ -178,20 +164,7 @@ void Db::fail(std::string_view what) const {
     throw_sqlite(sqlite3_extended_errcode(db_), sqlite3_errmsg(db_), what);
 }
 
-bool Db::event_loop_waiting() {
-    const std::int64_t since = g_event_loop_waiting_since.load(std::memory_order_relaxed);
-    return since != 0 && steady_ns() - since < kWaitingWindowNs;
-}
-
-Transaction::Transaction(Db& db) : db_(db) {
-    struct WaitOver {  // through BEGIN, or given up on it
-        Db& db;
-        ~WaitOver() {
-            if (db.priority_ == Db::Priority::EventLoop) g_event_loop_waiting_since.store(0, std::memory_order_relaxed);
-        }
-    } wait_over{db_};
-    db_.exec("BEGIN IMMEDIATE");
-}
+Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
 Transaction::~Transaction() {
     if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }

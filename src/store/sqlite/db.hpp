@@ -60,9 +60,9 @@ private:
 
 class Db {
 public:
-    // SQLite has one writer at a time. While the event loop's connection waits for the
-    // write lock, background connections end their write transactions early
-    // (event_loop_waiting), so an API request waits for a sliver of one at most.
+    // Which connection it is, for the busy-wait metric: the event loop's, which also writes
+    // the delivery engine's outcomes (store/sqlite/loop_writer), or another (a process or
+    // thread that writes the database too, such as the engine after the loop has stopped).
     enum class Priority { EventLoop, Background };
     using Transaction = sqlite::Transaction;
 
@@ -77,13 +77,8 @@ public:
     int changes() const { return sqlite3_changes(db_); }
     [[noreturn]] void fail(std::string_view what) const;
     sqlite3* handle() const { return db_; }
-    // True while the event loop's connection waits for the write lock (any thread).
-    static bool event_loop_waiting();
-    // A background connection in a write transaction should end it now.
-    bool yields_to_event_loop() const { return priority_ == Priority::Background && event_loop_waiting(); }
 
 private:
-    friend class sqlite::Transaction;  // clears the wait once the event loop's BEGIN is through
     static int on_busy(void* self, int tries);
 
     sqlite3* db_ = nullptr;

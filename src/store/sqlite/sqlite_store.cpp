@@ -2,8 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include <chrono>
-#include <thread>
+#include <algorithm>
 
 namespace gp::store::sqlite {
 
@@ -191,8 +190,11 @@ CREATE TABLE webhook_stats (
 
 }  // namespace
 
-SqliteStore::SqliteStore(const std::string& path, const events::Bus* bus, Role role)
-    : SqlStore(bus, path, role == Role::EventLoop ? Db::Priority::EventLoop : Db::Priority::Background), role_(role) {
+SqliteStore::SqliteStore(const std::string& path, const events::Bus* bus, Role role,
+                         std::shared_ptr<LoopWriter> loop_writer)
+    : SqlStore(bus, path, role == Role::EventLoop ? Db::Priority::EventLoop : Db::Priority::Background),
+      role_(role),
+      loop_writer_(std::move(loop_writer)) {
     migrate();
     if (role == Role::EventLoop)
         checkpointer_ = Checkpointer::start(path, db_);
@@ -215,17 +217,12 @@ std::uint64_t SqliteStore::catalogue_version() { return catalogue_version_; }
 
 void SqliteStore::catalogue_changed() { ++catalogue_version_; }
 
-bool SqliteStore::foreground_waiting() { return db_.yields_to_event_loop(); }
-
-void SqliteStore::let_foreground_through() {
-    while (db_.yields_to_event_loop()) std::this_thread::sleep_for(std::chrono::microseconds(20));
-}
-
 namespace {
 
 // A claim the engine never gave back (it cannot happen, but would hide a delivery until a
 // restart) lapses after this; the engine's in-flight set still keeps it from being sent twice.
 constexpr domain::Millis kClaimLapseMs = 15 * 60 * 1000;
+constexpr std::size_t kOutcomesPerLoopTurn = 16;
 
 std::string json_ids(const std::vector<Id>& ids) {
     std::string out = "[";
@@ -310,15 +307,19 @@ void SqliteStore::release_deliveries(std::span<const std::pair<Id, domain::Milli
 
 std::size_t SqliteStore::record_attempts(std::span<const webhooks::AttemptOutcome> outcomes,
                                          const webhooks::DisablePolicy& policy) {
+    // On the event loop, a few outcomes per turn: a request waits behind that many at most.
+    const auto part = loop_writer_ ? outcomes.first(std::min(outcomes.size(), kOutcomesPerLoopTurn)) : outcomes;
     std::size_t stored = 0;
     try {
-        stored = SqlStore::record_attempts(outcomes, policy);
+        stored = loop_writer_ ? loop_writer_->run([&](SqliteStore& s) { return s.SqlStore::record_attempts(part, policy); },
+                                                  *this)
+                              : SqlStore::record_attempts(part, policy);
     } catch (...) {
         // Not stored: the engine leaves these deliveries pending, to be sent again.
-        for (const auto& o : outcomes) unclaim(o.delivery_id);
+        for (const auto& o : part) unclaim(o.delivery_id);
         throw;
     }
-    for (const auto& o : outcomes.first(stored)) unclaim(o.delivery_id);
+    for (const auto& o : part.first(stored)) unclaim(o.delivery_id);
     return stored;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // SQLite implementation of store::Store. One connection per instance: the event
-// loop owns one, the webhook delivery engine opens its own (WAL lets them overlap).
-// The SQL shared with PostgreSQL is in store/sql/; sqlite_store.cpp has the schema, the
-// webhook queue queries in SQLite's dialect and the write-lock yielding.
+// loop owns one, the webhook delivery engine opens its own for its reads (WAL lets them
+// overlap) and writes through the loop's (loop_writer.hpp).
+// The SQL shared with PostgreSQL is in store/sql/; sqlite_store.cpp has the schema and the
+// webhook queue queries in SQLite's dialect.
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -14,6 +15,7 @@
 #include "events/bus.hpp"
 #include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/db.hpp"
+#include "store/sqlite/loop_writer.hpp"
 #include "store/sql/sql_store.hpp"
 
 namespace gp::store::sqlite {
@@ -23,11 +25,13 @@ public:
     // bus may be null (a connection that never commits events, e.g. the delivery engine's).
     // EventLoop: the connection that answers the API. It checkpoints on a thread of its own,
     // so its commits never wait for an fsync, and it gets the write lock first (Db::Priority).
-    // Background (the delivery engine's): its commits ask the event loop store's checkpointer
-    // too (SQLite's automatic checkpoint when there is none), and its write transactions end
-    // early when the event loop waits.
+    // Background (the delivery engine's): it stores attempt outcomes through `loop_writer` (on
+    // the event loop's connection, a few per turn of the loop), or, without one, itself; its
+    // commits ask the event loop store's checkpointer too (SQLite's automatic checkpoint when
+    // there is none).
     enum class Role { EventLoop, Background };
-    SqliteStore(const std::string& path, const events::Bus* bus, Role role);
+    SqliteStore(const std::string& path, const events::Bus* bus, Role role,
+                std::shared_ptr<LoopWriter> loop_writer = nullptr);
     // The event loop's store, closed last at shutdown, checkpoints the whole WAL
     // into the database and truncates it, so a stopped server leaves one file.
     ~SqliteStore() override;
@@ -51,13 +55,12 @@ public:
 private:
     void migrate();
     void catalogue_changed() override;
-    bool foreground_waiting() override;
-    void let_foreground_through() override;
 
     void unclaim(Id delivery_id);
 
     std::uint64_t catalogue_version_ = 0;
     const Role role_;
+    const std::shared_ptr<LoopWriter> loop_writer_;
     std::shared_ptr<Checkpointer> checkpointer_;
     struct Claim {
         Id webhook_id;
