@@ -40,7 +40,7 @@ namespace {
 
 constexpr std::size_t kResponseCap = 4096;  // bytes of a receiver's answer kept in the log
 constexpr int kRecordIntervalMs = 10;        // outcomes are stored in groups at most this often
-constexpr std::size_t kPerTransaction = 64;  // outcomes per transaction, unless the event loop waits
+constexpr std::size_t kOutcomesPerCall = 64;  // outcomes handed to the store at once (SQLite stores fewer)
 constexpr int kIdlePollMs = 60000;          // nothing scheduled: sleep until notify()
 constexpr int kErrorPauseMs = 1000;         // after a store error, before trying again
 constexpr int kRecordTries = 10;            // failed writes of the same outcomes before they are given up
@@ -651,7 +651,7 @@ private:
     }
 
     // Stores the finished attempts and releases their slots. A call to the store takes up to
-    // kPerTransaction outcomes and may store fewer (SQLite: a few per turn of the event loop,
+    // kOutcomesPerCall outcomes and may store fewer (SQLite: a few per turn of the event loop,
     // which writes them); the rest go in the next call. Outcomes a
     // failed write could not store keep their slots and are written again after kErrorPauseMs,
     // so a passing failure (a deadlock, a restarting database, a full disk) loses no attempt
@@ -668,7 +668,7 @@ private:
                          [](const AttemptOutcome& a, const AttemptOutcome& b) { return a.webhook_id < b.webhook_id; });
         std::size_t first = 0;
         while (first < outcomes.size()) {
-            const auto part = std::span(outcomes).subspan(first, std::min(kPerTransaction, outcomes.size() - first));
+            const auto part = std::span(outcomes).subspan(first, std::min(kOutcomesPerCall, outcomes.size() - first));
             try {
                 first += store.record_attempts(part, options_.disable);
                 failed_records_ = 0;

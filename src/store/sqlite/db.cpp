@@ -74,7 +74,7 @@ bool storage_trouble(int rc) {
 }
 }  // namespace
 
-Db::Db(const std::string& path, Priority priority) : priority_(priority) {
+Db::Db(const std::string& path, Role role) : role_(role) {
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         wal_write_vfs()) != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -128,7 +128,7 @@ void prepare_database_file(const std::string& path) {
 // the event loop. Poll every 50 us for the first 10 ms, then every 1 ms, up to ~5 s.
 int Db::on_busy(void* self, int tries) {
     constexpr int kFastTries = 200, kSlowTries = 5000;
-    if (tries == 0) metrics::instruments().sqlite_busy_wait(static_cast<Db*>(self)->priority_ == Priority::EventLoop);
+    if (tries == 0) metrics::instruments().sqlite_busy_wait(static_cast<Db*>(self)->role_ == Role::EventLoop);
     if (tries >= kFastTries + kSlowTries) return 0;
     std::this_thread::sleep_for(std::chrono::microseconds(tries < kFastTries ? 50 : 1000));
     return 1;

@@ -60,13 +60,12 @@ private:
 
 class Db {
 public:
-    // Which connection it is, for the busy-wait metric: the event loop's, which also writes
-    // the delivery engine's outcomes (store/sqlite/loop_writer), or another (a process or
-    // thread that writes the database too, such as the engine after the loop has stopped).
-    enum class Priority { EventLoop, Background };
+    // Whose connection it is, for the busy-wait metric's label: the event loop's (which also
+    // writes the delivery engine's outcomes, store/sqlite/loop_writer) or a background one.
+    enum class Role { EventLoop, Background };
     using Transaction = sqlite::Transaction;
 
-    explicit Db(const std::string& path, Priority priority = Priority::Background);
+    explicit Db(const std::string& path, Role role = Role::Background);
     Db(const Db&) = delete;
     Db& operator=(const Db&) = delete;
     ~Db();
@@ -82,7 +81,7 @@ private:
     static int on_busy(void* self, int tries);
 
     sqlite3* db_ = nullptr;
-    Priority priority_;
+    Role role_;
     std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 

@@ -6,9 +6,9 @@
 // engine's thread posts each write to the loop and waits for it; once the loop has stopped
 // (shutdown), the write runs on the caller's own connection.
 #include <cstddef>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
-#include <condition_variable>
 
 namespace gp::store::sqlite {
 

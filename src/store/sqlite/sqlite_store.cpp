@@ -192,7 +192,7 @@ CREATE TABLE webhook_stats (
 
 SqliteStore::SqliteStore(const std::string& path, const events::Bus* bus, Role role,
                          std::shared_ptr<LoopWriter> loop_writer)
-    : SqlStore(bus, path, role == Role::EventLoop ? Db::Priority::EventLoop : Db::Priority::Background),
+    : SqlStore(bus, path, role == Role::EventLoop ? Db::Role::EventLoop : Db::Role::Background),
       role_(role),
       loop_writer_(std::move(loop_writer)) {
     migrate();

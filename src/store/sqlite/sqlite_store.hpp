@@ -24,7 +24,7 @@ class SqliteStore final : public sql::SqlStore<Db> {
 public:
     // bus may be null (a connection that never commits events, e.g. the delivery engine's).
     // EventLoop: the connection that answers the API. It checkpoints on a thread of its own,
-    // so its commits never wait for an fsync, and it gets the write lock first (Db::Priority).
+    // so its commits never wait for an fsync.
     // Background (the delivery engine's): it stores attempt outcomes through `loop_writer` (on
     // the event loop's connection, a few per turn of the loop), or, without one, itself; its
     // commits ask the event loop store's checkpointer too (SQLite's automatic checkpoint when
