@@ -11,6 +11,7 @@ import hashlib
 import http.client
 import http.server
 import json
+import math
 import os
 import re
 import shutil
@@ -294,6 +295,88 @@ class ServerTestCase(unittest.TestCase):
         self.assertIn("error", body)
         if message is not None:
             self.assertEqual(body["error"], message)
+
+
+# --- /metrics --------------------------------------------------------------------
+# The Prometheus text exposition, read with the format's rules checked.
+
+METRIC_NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+METRIC_LABEL = r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"'
+METRIC_VALUE = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]Inf|NaN"
+METRIC_SAMPLE = re.compile(r"^(%s)(?:\{(%s(?:,%s)*)\})? (%s)$" % (METRIC_NAME, METRIC_LABEL, METRIC_LABEL, METRIC_VALUE))
+METRIC_HELP = re.compile(r"^# HELP (%s) (.*)$" % METRIC_NAME)
+METRIC_TYPE = re.compile(r"^# TYPE (%s) (counter|gauge|histogram)$" % METRIC_NAME)
+
+
+def unescape_label(value):
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), value)
+
+
+def parse_metrics(text):
+    """Parses an exposition and checks the format's rules; returns
+    {family: {"type", "help", "samples": {(sample name, frozenset of labels): float}}}."""
+    assert text.endswith("\n"), "the exposition must end with a newline"
+    families, current = {}, None
+    for number, line in enumerate(text[:-1].split("\n"), 1):
+        where = "line %d: %r" % (number, line)
+        m = METRIC_HELP.match(line)
+        if m:
+            assert m.group(1) not in families, "family described twice, " + where
+            current = m.group(1)
+            families[current] = {"type": None, "help": m.group(2), "samples": {}}
+            continue
+        m = METRIC_TYPE.match(line)
+        if m:
+            assert m.group(1) == current and families[current]["type"] is None, "TYPE out of place, " + where
+            families[current]["type"] = m.group(2)
+            continue
+        m = METRIC_SAMPLE.match(line)
+        assert m, "not a valid sample line, " + where
+        assert current and families[current]["type"], "sample before its family's TYPE, " + where
+        name, kind = m.group(1), families[current]["type"]
+        allowed = [current + s for s in ("_bucket", "_sum", "_count")] if kind == "histogram" else [current]
+        assert name in allowed, "sample %s outside its family %s, %s" % (name, current, where)
+        labels = re.findall(METRIC_LABEL, m.group(2) or "")
+        names = [k for k, _ in labels]
+        assert len(names) == len(set(names)), "label repeated, " + where
+        key = (name, frozenset((k, unescape_label(v)) for k, v in labels))
+        assert key not in families[current]["samples"], "series repeated, " + where
+        families[current]["samples"][key] = float(m.group(m.lastindex))
+    for family, f in families.items():
+        assert f["type"], family + " has no TYPE"
+        if f["type"] == "counter":
+            assert family.endswith("_total"), family
+            assert all(v >= 0 for v in f["samples"].values()), family
+        if f["type"] == "histogram":
+            check_metric_histogram(family, f["samples"])
+    return families
+
+
+def check_metric_histogram(family, samples):
+    series = {}
+    for (name, labels), value in samples.items():
+        rest = frozenset(kv for kv in labels if kv[0] != "le")
+        entry = series.setdefault(rest, {"buckets": [], "sum": None, "count": None})
+        if name.endswith("_bucket"):
+            le = dict(labels)["le"]
+            entry["buckets"].append((math.inf if le == "+Inf" else float(le), value))
+        else:
+            assert "le" not in dict(labels), name
+            entry[name.rsplit("_", 1)[1]] = value
+    for labels, entry in series.items():
+        buckets = sorted(entry["buckets"])
+        what = "%s%s" % (family, dict(labels))
+        assert buckets and buckets[-1][0] == math.inf, "no +Inf bucket: " + what
+        counts = [c for _, c in buckets]
+        assert counts == sorted(counts), "buckets not cumulative: " + what
+        assert entry["count"] == counts[-1], "_count differs from the +Inf bucket: " + what
+        assert entry["sum"] is not None and entry["sum"] >= 0, "no _sum: " + what
+
+
+def metric_value(families, family, sample=None, **labels):
+    """A sample's value (0 when the series does not exist yet)."""
+    key = (sample or family, frozenset(labels.items()))
+    return families[family]["samples"].get(key, 0.0)
 
 
 class Receiver:

@@ -10,7 +10,7 @@ import threading
 import time
 import unittest
 
-from harness import Receiver, Server, ServerTestCase, db_query, sqlite_only, wait_until
+from harness import Receiver, Server, ServerTestCase, db_query, metric_value, parse_metrics, sqlite_only, wait_until
 
 SECRET = "s3cr\u00e9t \"key\""
 EVENT_TYPES = ["session.started", "game.added", "session.ended", "player-count.updated", "vote.received"]
@@ -310,9 +310,7 @@ class WebhookDeliveryTest(WebhookMixin, ServerTestCase):
         def loop_waits():
             status, _, text = self.server.request("GET", "/metrics", token=self.token)
             self.assertEqual(status, 200)
-            line = next(l for l in text.splitlines()
-                        if l.startswith('gamepicker_sqlite_busy_waits_total{connection="event_loop"}'))
-            return int(float(line.split()[-1]))
+            return metric_value(parse_metrics(text), "gamepicker_sqlite_busy_waits_total", connection="event_loop")
 
         receivers = [self.receiver() for _ in range(4)]
         hooks = [self.webhook(r.url, name="burst %d" % i)["id"] for i, r in enumerate(receivers)]
