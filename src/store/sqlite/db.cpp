@@ -140,7 +140,7 @@ Db::~Db() {
 }
 
 Stmt Db::prepare(std::string_view sql) {
-    auto it = cache_.find(std::string(sql));
+    auto it = cache_.find(sql);
     if (it == cache_.end()) {
         sqlite3_stmt* stmt = nullptr;
         if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
@@ -164,12 +164,14 @@ void Db::fail(std::string_view what) const {
     throw_sqlite(sqlite3_extended_errcode(db_), sqlite3_errmsg(db_), what);
 }
 
-Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+// Prepared once per connection, like every other statement: sqlite3_exec would compile them
+// again for each transaction.
+Transaction::Transaction(Db& db) : db_(db) { db_.prepare("BEGIN IMMEDIATE").exec(); }
 Transaction::~Transaction() {
     if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 void Transaction::commit() {
-    db_.exec("COMMIT");
+    db_.prepare("COMMIT").exec();
     done_ = true;
 }
 

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -82,7 +83,12 @@ private:
 
     sqlite3* db_ = nullptr;
     Role role_;
-    std::unordered_map<std::string, sqlite3_stmt*> cache_;
+    // Looked up by the SQL's view: no copy of the text per statement run.
+    struct SqlHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+    };
+    std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> cache_;
 };
 
 // At start-up, before the first connection: creates the database's folder, and throws
