@@ -137,6 +137,13 @@ describe('web app', () => {
       }
       const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.equal(overflow, 0, `${p} scrolls horizontally by ${overflow}px at 375px`);
+      // The admin's six tabs on one row, none hidden behind the row's scroll.
+      const tabs = await phone.evaluate(() => {
+        const nav = document.querySelector('nav[aria-label="Main"]');
+        return { tops: [...new Set([...nav.querySelectorAll('a')].map(a => a.getBoundingClientRect().top))].length,
+          count: nav.querySelectorAll('a').length, hidden: nav.scrollWidth - nav.clientWidth };
+      });
+      assert.deepEqual(tabs, { tops: 1, count: 6, hidden: 0 }, `${p}: the tabs at 375px`);
     }
     await phone.goto(server.url + '/');
     await phone.getByRole('button', { name: 'Toggle dark and light theme' }).click();
