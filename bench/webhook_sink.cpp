@@ -25,11 +25,12 @@ struct Counter {
     long connections = 0;
     Clock::time_point first, last;
     asio::io_context* ioc = nullptr;
-    void hit() {
+    // Counts a request; true for the last one expected (the sink stops once it is answered).
+    bool hit() {
         auto now = Clock::now();
         if (received++ == 0) first = now;
         last = now;
-        if (received >= expect) ioc->stop();
+        return received >= expect;
     }
 };
 
@@ -40,12 +41,13 @@ public:
         req_ = {};
         http::async_read(stream_, buf_, req_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
             if (ec) return;
-            self->c_.hit();
+            const bool last = self->c_.hit();
             self->res_ = {http::status::ok, 11};
             self->res_.body() = "ok";
             self->res_.keep_alive(self->req_.keep_alive());
             self->res_.prepare_payload();
-            http::async_write(self->stream_, self->res_, [self](beast::error_code ec, std::size_t) {
+            http::async_write(self->stream_, self->res_, [self, last](beast::error_code ec, std::size_t) {
+                if (last) return self->c_.ioc->stop();
                 if (!ec) self->read();
             });
         });
