@@ -4,11 +4,12 @@ was built."""
 import csv
 import os
 import re
+import sqlite3
 import subprocess
 import tempfile
 import unittest
 
-from harness import BIN, CATALOGUE, PG_STATE, Server, db_query, pg_create_database
+from harness import BIN, CATALOGUE, PG_STATE, Server, db_query, pg_create_database, sqlite_only
 
 
 class StandaloneTest(unittest.TestCase):
@@ -45,6 +46,52 @@ class StandaloneTest(unittest.TestCase):
         versions = db_query(server.db, "SELECT COUNT(*) FROM schema_migrations")[0][0]
         self.assertGreater(versions, 0)
         self.assertEqual(db_query(server.db, "SELECT COUNT(*) FROM games")[0][0], 0)  # nothing seeded
+
+    @sqlite_only("SQLite checks IN lists through a temporary b-tree per row")
+    def test_status_checks_are_written_without_in_lists_and_still_refuse_other_values(self):
+        server = Server().start()
+        self.addCleanup(server.cleanup)
+        token = server.login()
+        session = server.post("/api/sessions", {}, token=token)[2]
+        self.assertEqual(server.post(f"/api/sessions/{session['id']}/games", {"game_id": 1}, token=token)[0], 201)
+        server.stop()
+        tables = ("session_games", "webhook_deliveries")
+        in_lists = {"session_games": "CHECK (status IN ('playing', 'played', 'skipped'))",
+                    "webhook_deliveries": "CHECK (status IN ('pending', 'delivered', 'failed'))"}
+
+        def schema():
+            return dict(db_query(server.db, "SELECT name, sql FROM sqlite_schema WHERE name IN (?, ?)", tables))
+
+        for name, sql in schema().items():
+            self.assertNotIn(in_lists[name], sql)
+            self.assertIn("CHECK (status = ", sql)
+        with self.assertRaisesRegex(sqlite3.IntegrityError, "CHECK constraint failed"):
+            db_query(server.db, "UPDATE session_games SET status = 'bogus'")
+        # A database from before: the IN lists back in its schema, as the first migration wrote them.
+        conn = sqlite3.connect(server.db, isolation_level=None)
+        version = conn.execute("PRAGMA schema_version").fetchone()[0]
+        conn.execute("BEGIN")
+        conn.execute("PRAGMA writable_schema = ON")
+        for name in tables:
+            sql = conn.execute("SELECT sql FROM sqlite_schema WHERE name = ?", (name,)).fetchone()[0]
+            ors = re.search(r"CHECK \(status = [^)]*\)", sql).group(0)
+            conn.execute("UPDATE sqlite_schema SET sql = replace(sql, ?, ?) WHERE name = ?", (ors, in_lists[name], name))
+        conn.execute(f"PRAGMA schema_version = {version + 1}")
+        conn.execute("PRAGMA writable_schema = OFF")
+        conn.execute("COMMIT")
+        conn.close()
+        for name, sql in schema().items():
+            self.assertIn(in_lists[name], sql)
+        server.start()
+        self.assertTrue(server.wait_for_log(lambda line: "status checks rewritten" in line), server.log_lines)
+        for name, sql in schema().items():
+            self.assertNotIn(in_lists[name], sql)
+        self.assertEqual(db_query(server.db, "PRAGMA integrity_check"), [("ok",)])
+        token = server.login()
+        self.assertEqual(server.post(f"/api/sessions/{session['id']}/games", {"game_id": 2}, token=token)[0], 201)
+        played = db_query(server.db, "SELECT status FROM session_games ORDER BY id")
+        self.assertEqual(played, [("played",), ("playing",)])
+        server.stop()
 
     def test_a_catalogue_file_overrides_the_bundled_one(self):
         with tempfile.TemporaryDirectory(prefix="gamepicker-cwd-") as cwd:

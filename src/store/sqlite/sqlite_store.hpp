@@ -54,6 +54,7 @@ public:
 
 private:
     void migrate();
+    void use_plain_status_checks();
     void catalogue_changed() override;
 
     void unclaim(Id delivery_id);
