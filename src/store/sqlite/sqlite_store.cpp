@@ -224,12 +224,11 @@ void SqliteStore::migrate() {
 // b-tree that it builds for every row it checks: on every insert into session_games and
 // webhook_deliveries and every change of their status. That was a sixth of the instructions of
 // POST …/games, and a third of its store work with ten webhooks (callgrind). The same checks
-// written as ORs build nothing. Only the constraints' text
-// changes, no stored row, which SQLite allows as an edit of sqlite_schema
-// (https://sqlite.org/lang_altertable.html, "making other kinds of table schema changes");
-// the new schema_version makes every connection, this one too, read the new text. Kept apart
-// from the numbered migrations because it needs the schema_version read first; it finds nothing
-// to do once done.
+// written as ORs build nothing. Only the constraints' text changes, no stored row, which SQLite
+// allows as an edit of sqlite_schema (https://sqlite.org/lang_altertable.html, "making other
+// kinds of table schema changes"); the new schema_version makes every connection, this one too,
+// read the new text. Kept apart from the numbered migrations because it needs the
+// schema_version read first; it finds nothing to do once done.
 void SqliteStore::use_plain_status_checks() {
     static constexpr std::pair<std::string_view, std::string_view> kChecks[] = {
         {"CHECK (status IN ('playing', 'played', 'skipped'))",
