@@ -2,11 +2,13 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <unordered_set>
@@ -15,6 +17,7 @@
 #include "http/message.hpp"
 #include "http/request_parsing.hpp"
 #include "http/request_workers.hpp"
+#include "http/response_head.hpp"
 #include "http/router.hpp"
 #include "ws/upgrade.hpp"
 
@@ -28,16 +31,6 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr std::string_view kLivePath = "/api/sessions/live";
-
-bhttp::response<bhttp::string_body> to_beast(Response&& r, unsigned version, bool keep_alive) {
-    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
-    res.set(bhttp::field::content_type, r.content_type);
-    for (auto& [k, v] : r.headers) res.set(k, v);
-    res.keep_alive(keep_alive);
-    res.body() = std::move(r.body);
-    res.prepare_payload();
-    return res;
-}
 
 class HttpSession;
 
@@ -131,7 +124,7 @@ private:
             if (!beast::websocket::is_upgrade(message)) {
                 auto res = Response::error(426, "This is the WebSocket feed: connect with a WebSocket client");
                 res.headers.emplace_back("Upgrade", "websocket");
-                return write(to_beast(std::move(res), message.version(), message.keep_alive()));
+                return send(std::move(res), message.version(), message.keep_alive());
             }
             if (!valid_websocket_key(message[bhttp::field::sec_websocket_key])) {
                 return reply_and_close(Response::error(400, "Invalid Sec-WebSocket-Key (must be 16 bytes in base64)"));
@@ -170,7 +163,7 @@ private:
 
     void respond(const Request& req, Response&& res, unsigned version, bool keep_alive) {
         if (res.status >= 500) spdlog::warn("status={} method={} path={}", res.status, req.method, req.path);
-        write(to_beast(std::move(res), version, keep_alive && !registry_->draining));
+        send(std::move(res), version, keep_alive && !registry_->draining);
     }
 
     // Runs a completion handler's work; an exception from it (a parser, a handler,
@@ -185,27 +178,35 @@ private:
         }
     }
 
-    void write(bhttp::response<bhttp::string_body>&& res) {
-        auto sp = std::make_shared<bhttp::response<bhttp::string_body>>(std::move(res));
-        stream_.expires_after(options_.read_timeout);
-        bhttp::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code ec, std::size_t) {
-            if (ec || !sp->keep_alive()) return self->close();
-            self->guarded([&] { self->read_request(); });
-        });
+    // Writes a response, then reads the next request (or closes, without keep-alive).
+    void send(Response&& res, unsigned version, bool keep_alive) {
+        write_response(std::move(res), version, keep_alive,
+                       [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                           if (ec || !keep_alive) return self->close();
+                           self->guarded([&] { self->read_request(); });
+                       });
     }
 
     // For requests refused before their body was read: answer, then half-close and
     // discard what the client is still sending, so it reads our error instead of a reset.
-    void reply_and_close(Response&& r) {
-        auto sp = std::make_shared<bhttp::response<bhttp::string_body>>(to_beast(std::move(r), 11, false));
-        stream_.expires_after(options_.read_timeout);
-        bhttp::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code ec, std::size_t) {
+    void reply_and_close(Response&& res) {
+        write_response(std::move(res), 11, false, [self = shared_from_this()](beast::error_code ec, std::size_t) {
             if (ec) return self->close();
             beast::error_code ignored;
             self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
             self->stream_.expires_after(std::chrono::seconds(5));
             self->discard(0);
         });
+    }
+
+    // The head and the body wait in members: a connection writes one response at a time.
+    template <class OnWritten>
+    void write_response(Response&& res, unsigned version, bool keep_alive, OnWritten&& on_written) {
+        format_response_head(head_, res, version, keep_alive);
+        body_ = status_allows_body(res.status) ? std::move(res.body) : std::string();
+        stream_.expires_after(options_.read_timeout);
+        const std::array<asio::const_buffer, 2> wire{asio::buffer(head_), asio::buffer(body_)};
+        asio::async_write(stream_, wire, std::forward<OnWritten>(on_written));
     }
 
     void discard(std::size_t discarded) {
@@ -231,6 +232,8 @@ private:
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;  // bounded by kMaxBuffered
     std::optional<RequestParser> parser_;
+    std::string head_;  // the response being written
+    std::string body_;
     // Waiting for the first byte of a request (shutdown may close the connection then).
     bool awaiting_request_ = false;
     // Read once when the connection is accepted, not per request.
