@@ -72,9 +72,11 @@ PickResult pick_game(const PickCatalogue& catalogue, const PickRequest& request,
     filter.enabled.reset();  // the catalogue holds enabled games only
 
     PickResult result;
+    const auto games = catalogue.games();
     std::vector<const Game*> pool;
     std::vector<double> weights;
-    const auto games = catalogue.games();
+    pool.reserve(games.size());  // one allocation each, not one per doubling
+    weights.reserve(games.size());
     for (std::size_t i = 0; i < games.size(); ++i) {
         const Game& g = games[i];
         if (!matches(filter, g)) continue;
