@@ -32,6 +32,9 @@ namespace {
 
 constexpr std::string_view kLivePath = "/api/sessions/live";
 
+// On the io_context's own executor type, as the WebSocket feed's (ws::Socket).
+using Stream = beast::basic_stream<tcp, asio::io_context::executor_type>;
+
 class HttpSession;
 
 // Every HTTP session alive, so that shutdown can let in-flight requests finish
@@ -43,7 +46,7 @@ struct SessionRegistry {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
 public:
-    HttpSession(tcp::socket&& socket, const Router& router, ws::Hub& hub, const ServerOptions& options,
+    HttpSession(ws::Socket&& socket, const Router& router, ws::Hub& hub, const ServerOptions& options,
                 RequestWorkers* workers, std::shared_ptr<SessionRegistry> registry)
         : stream_(std::move(socket)),
           buffer_(kMaxBuffered),
@@ -129,8 +132,7 @@ private:
             if (!valid_websocket_key(message[bhttp::field::sec_websocket_key])) {
                 return reply_and_close(Response::error(400, "Invalid Sec-WebSocket-Key (must be 16 bytes in base64)"));
             }
-            stream_.expires_never();
-            ws::accept_upgrade(hub_, std::move(stream_), parser_->beast().release());
+            ws::accept_upgrade(hub_, stream_.release_socket(), parser_->beast().release());
             return;
         }
         req->remote_address = peer_address_;
@@ -229,7 +231,7 @@ private:
         return peer_address_.empty() ? std::string("unknown") : peer_address_ + ":" + std::to_string(peer_port_);
     }
 
-    beast::tcp_stream stream_;
+    Stream stream_;
     beast::flat_buffer buffer_;  // bounded by kMaxBuffered
     std::optional<RequestParser> parser_;
     std::string head_;  // the response being written
@@ -251,7 +253,8 @@ private:
 class Server::Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(asio::io_context& ioc, const Router& router, ws::Hub& hub, ServerOptions options, RequestWorkers* workers)
-        : acceptor_(ioc),
+        : ioc_(ioc),
+          acceptor_(ioc),
           retry_timer_(ioc),
           router_(router),
           hub_(hub),
@@ -286,7 +289,7 @@ private:
     static constexpr auto kMaxBackoff = std::chrono::seconds(1);
 
     void accept() {
-        acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+        acceptor_.async_accept(ioc_, [self = shared_from_this()](beast::error_code ec, ws::Socket socket) {
             if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
             if (ec) return self->back_off(ec);
             if (self->failed_accepts_ != 0) {
@@ -324,6 +327,7 @@ private:
         });
     }
 
+    asio::io_context& ioc_;  // the accepted sockets' executor
     tcp::acceptor acceptor_;
     asio::steady_timer retry_timer_;
     std::chrono::milliseconds backoff_ = kFirstBackoff;

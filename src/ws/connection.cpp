@@ -1,7 +1,5 @@
 #include "ws/connection.hpp"
 
-#include <unistd.h>
-
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -484,19 +482,7 @@ std::string Connection::remote() const {
     return ec ? std::string("unknown") : ep.address().to_string() + ":" + std::to_string(ep.port());
 }
 
-void accept_upgrade(Hub& hub, beast::tcp_stream stream, beast::http::request<beast::http::string_body> request) {
-    beast::error_code ec;
-    asio::ip::tcp::socket& plain = stream.socket();
-    const auto protocol = plain.local_endpoint(ec).protocol();
-    Connection::Socket socket(hub.io_context());
-    if (!ec) {
-        const auto fd = plain.release(ec);
-        if (!ec) {
-            socket.assign(protocol, fd, ec);
-            if (ec) ::close(fd);
-        }
-    }
-    if (ec) return;  // the peer is already gone
+void accept_upgrade(Hub& hub, Socket socket, beast::http::request<beast::http::string_body> request) {
     auto conn = std::make_shared<Connection>(hub, std::move(socket));
     conn->start(std::make_shared<Connection::Request>(std::move(request)));
 }

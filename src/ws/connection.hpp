@@ -22,6 +22,7 @@
 #include "domain/models.hpp"
 #include "events/event.hpp"
 #include "ws/frame.hpp"
+#include "ws/upgrade.hpp"
 
 namespace gp::ws {
 
@@ -34,9 +35,7 @@ struct ClientMessage;
 class Connection : public std::enable_shared_from_this<Connection> {
 public:
     using Request = boost::beast::http::request<boost::beast::http::string_body>;
-    // On the io_context's own executor type: the type-erased any_io_executor
-    // costs measurably per send in a 10,000-client fan-out.
-    using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
+    using Socket = ws::Socket;
     using Frame = std::shared_ptr<const std::string>;  // a complete frame (frame::encode)
 
     Connection(Hub& hub, Socket&& socket);
