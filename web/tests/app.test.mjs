@@ -144,6 +144,10 @@ describe('web app', () => {
           count: nav.querySelectorAll('a').length, hidden: nav.scrollWidth - nav.clientWidth };
       });
       assert.deepEqual(tabs, { tops: 1, count: 6, hidden: 0 }, `${p}: the tabs at 375px`);
+      // Every table fits the phone's width: none scrolls sideways inside its card.
+      const hiddenTableWidth = await phone.evaluate(() =>
+        Math.max(0, ...[...document.querySelectorAll('.table-wrap')].map(w => w.scrollWidth - w.clientWidth)));
+      assert.equal(hiddenTableWidth, 0, `${p}: a table scrolls sideways by ${hiddenTableWidth}px at 375px`);
     }
     await phone.goto(server.url + '/');
     await phone.getByRole('button', { name: 'Toggle dark and light theme' }).click();

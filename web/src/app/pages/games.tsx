@@ -139,19 +139,20 @@ export function GamesPage() {
           <label class="check"><input type="checkbox" checked={onlyEnabled} onChange={e => setOnlyEnabled(checked(e))} /> Enabled only</label>
         </div>
         <div class="table-wrap">
-          <table class="games">
+          <table class="games stacked">
             <thead><tr>{header('title', 'Title')}{header('pack_name', 'Pack')}{header('min_players', 'Players')}
               {header('length_minutes', 'Length')}{header('play_count', 'Plays')}{header('popularity_score', 'Score')}
               <th>Enabled</th><th>Favor</th>{isAdmin.value && <th>Actions</th>}</tr></thead>
             <tbody>
               {shown.map(g => (
                 <tr key={g.id} class={g.enabled ? '' : 'disabled'}>
-                  <td>{g.title}</td><td>{g.pack_name}</td><td>{g.min_players}–{g.max_players}</td>
-                  <td>{g.length_minutes ? `${g.length_minutes} min` : '—'}</td><td>{g.play_count}</td><td>{g.popularity_score}</td>
-                  <td>{isAdmin.value
+                  <td class="lead">{g.title}</td><td class="sub">{g.pack_name}</td><td data-label="Players">{g.min_players}–{g.max_players}</td>
+                  <td data-label="Length">{g.length_minutes ? `${g.length_minutes} min` : '—'}</td>
+                  <td data-label="Plays">{g.play_count}</td><td data-label="Score">{g.popularity_score}</td>
+                  <td data-label="Enabled">{isAdmin.value
                     ? <input type="checkbox" aria-label={`${g.title} enabled`} checked={!!g.enabled} onChange={act(() => call('PATCH', `/api/games/${g.id}/toggle`))} />
                     : g.enabled ? 'yes' : 'no'}</td>
-                  <td>{isAdmin.value
+                  <td data-label="Favor">{isAdmin.value
                     ? <FavorSelect label={`${g.title} favor`} value={g.favor_bias} onChange={n => void act(() => call('PATCH', `/api/games/${g.id}/favor`, { body: { favor_bias: n } }))()} />
                     : FAVOR.find(f => f[0] === g.favor_bias)?.[1]}</td>
                   {isAdmin.value && <td class="row">
@@ -166,12 +167,13 @@ export function GamesPage() {
       </Card>
       <Card title="Packs">
         <div class="table-wrap">
-          <table>
+          <table class="stacked">
             <thead><tr><th>Pack</th><th>Games</th><th>Enabled</th><th>Plays</th><th>Favor</th>{isAdmin.value && <th>Actions</th>}</tr></thead>
             <tbody>{packs.map(p => (
               <tr key={p.name}>
-                <td>{p.name}</td><td>{p.total_count}</td><td>{p.enabled_count}</td><td>{p.total_plays}</td>
-                <td>{isAdmin.value
+                <td class="lead">{p.name}</td><td data-label="Games">{p.total_count}</td><td data-label="Enabled">{p.enabled_count}</td>
+                <td data-label="Plays">{p.total_plays}</td>
+                <td data-label="Favor">{isAdmin.value
                   ? <FavorSelect label={`${p.name} favor`} value={p.favor_bias} onChange={n => void act(() => call('PATCH', `/api/games/packs/${encodeURIComponent(p.name)}/favor`, { body: { favor_bias: n } }))()} />
                   : FAVOR.find(f => f[0] === p.favor_bias)?.[1]}</td>
                 {isAdmin.value && <td class="row">

@@ -84,17 +84,17 @@ export function SessionPage({ id }: { id: number }) {
       <Card title="Games">
         {games.length === 0 ? <p class="muted">No games in this session.</p> : (
           <div class="table-wrap">
-            <table>
+            <table class="stacked">
               <thead><tr><th>#</th><th>Game</th><th>Status</th><th>Started</th><th>Room</th><th>Players</th><th>Votes</th></tr></thead>
               <tbody>
                 {games.map((g, i) => {
                   const v = votes.find(r => r.game_id === g.game_id);
                   return (
                     <tr key={g.id}>
-                      <td>{i + 1}</td><td>{g.title}<br /><small class="muted">{g.pack_name}</small></td>
-                      <td><span class={`badge ${g.status}`}>{g.status}</span></td><td>{formatTime(g.played_at)}</td>
-                      <td>{g.room_code ?? '—'}</td><td>{g.player_count ?? '—'}</td>
-                      <td>{v ? <><VoteCounts up={v.upvotes} down={v.downvotes} /> ({v.net_score >= 0 ? '+' : ''}{v.net_score})</> : '—'}</td>
+                      <td data-label="#">{i + 1}</td><td class="lead">{g.title}<br /><small class="muted">{g.pack_name}</small></td>
+                      <td><span class={`badge ${g.status}`}>{g.status}</span></td><td data-label="Started">{formatTime(g.played_at)}</td>
+                      <td data-label="Room">{g.room_code ?? '—'}</td><td data-label="Players">{g.player_count ?? '—'}</td>
+                      <td data-label="Votes">{v ? <><VoteCounts up={v.upvotes} down={v.downvotes} /> ({v.net_score >= 0 ? '+' : ''}{v.net_score})</> : '—'}</td>
                     </tr>
                   );
                 })}

@@ -112,13 +112,14 @@ function DeliveryLog({ hook, onRefresh }: { hook: Webhook; onRefresh: () => void
       <ErrorText error={error} />
       {log.length === 0 ? <p class="muted">No deliveries yet.</p> : (
         <div class="table-wrap">
-          <table data-testid="delivery-log">
+          <table class="stacked" data-testid="delivery-log">
             <thead><tr><th>Time</th><th>Event</th><th>Delivery</th><th>Attempt</th><th>Status</th><th>Duration</th><th>Error</th><th></th></tr></thead>
             <tbody>{log.map(a => (
               <tr key={a.id} class={a.success ? 'ok' : 'failed'}>
-                <td>{formatDateTime(a.created_at)}</td><td>{a.event_type}</td><td>{a.delivery_id}</td><td>{a.attempt}</td>
+                <td class="sub">{formatDateTime(a.created_at)}</td><td class="lead">{a.event_type}</td>
+                <td data-label="Delivery">{a.delivery_id}</td><td data-label="Attempt">{a.attempt}</td>
                 <td><span class={`badge ${a.success ? 'played' : 'skipped'}`}>{a.status_code ?? 'no answer'}</span></td>
-                <td>{a.duration_ms} ms</td><td>{a.error ?? ''}</td>
+                <td data-label="Took">{a.duration_ms} ms</td><td data-label={a.error ? 'Error' : undefined}>{a.error ?? ''}</td>
                 <td><button onClick={() => redeliver(a.delivery_id)}>Redeliver</button></td>
               </tr>))}
             </tbody>
