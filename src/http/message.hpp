@@ -3,6 +3,7 @@
 // these, never Beast types (Beast stays in server.cpp and ws/).
 #include <boost/json/fwd.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,11 @@ struct Response {
     std::string content_type = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    // A body kept beyond the response (a cached one), written in place of `body`, which then
+    // stays empty: a large cached body is not copied for every request.
+    std::shared_ptr<const std::string> shared_body;
+
+    std::string_view payload() const { return shared_body ? std::string_view(*shared_body) : std::string_view(body); }
 
     static Response json(int status, const boost::json::value& v);
     // Every error answer is made here: {"error": message, ...extra}. Its body is always

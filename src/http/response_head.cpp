@@ -42,7 +42,7 @@ void format_response_head(std::string& out, const Response& res, unsigned versio
     if (version < 11 && keep_alive) append_field(out, "Connection", "keep-alive");
     if (status_allows_body(res.status)) {
         out += "Content-Length: ";
-        append_number(out, res.body.size());
+        append_number(out, res.payload().size());
         out += "\r\n";
     }
     out += "\r\n";

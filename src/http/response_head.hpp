@@ -14,7 +14,7 @@ bool status_allows_body(int status);
 
 // Replaces `out` with the head of `res`: the status line, Content-Type, res.headers in their
 // order, Connection where `version` does not imply `keep_alive` (close on HTTP/1.1, keep-alive
-// on HTTP/1.0) and Content-Length where the status allows a body.
+// on HTTP/1.0) and Content-Length (of res.payload()) where the status allows a body.
 void format_response_head(std::string& out, const Response& res, unsigned version, bool keep_alive);
 
 }  // namespace gp::http

@@ -201,13 +201,14 @@ private:
         });
     }
 
-    // The head and the body wait in members: a connection writes one response at a time.
+    // The head and the response wait in members: a connection writes one response at a time.
     template <class OnWritten>
     void write_response(Response&& res, unsigned version, bool keep_alive, OnWritten&& on_written) {
         format_response_head(head_, res, version, keep_alive);
-        body_ = status_allows_body(res.status) ? std::move(res.body) : std::string();
+        response_ = std::move(res);
+        const std::string_view payload = status_allows_body(response_.status) ? response_.payload() : "";
         stream_.expires_after(options_.read_timeout);
-        const std::array<asio::const_buffer, 2> wire{asio::buffer(head_), asio::buffer(body_)};
+        const std::array<asio::const_buffer, 2> wire{asio::buffer(head_), asio::buffer(payload)};
         asio::async_write(stream_, wire, std::forward<OnWritten>(on_written));
     }
 
@@ -234,8 +235,8 @@ private:
     Stream stream_;
     beast::flat_buffer buffer_;  // bounded by kMaxBuffered
     std::optional<RequestParser> parser_;
-    std::string head_;  // the response being written
-    std::string body_;
+    std::string head_;  // of the response being written
+    Response response_;
     // Waiting for the first byte of a request (shutdown may close the connection then).
     bool awaiting_request_ = false;
     // Read once when the connection is accepted, not per request.

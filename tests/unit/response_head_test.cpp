@@ -41,8 +41,7 @@ std::string our_wire(const Response& r, unsigned version, bool keep_alive) {
 }
 
 Response with_headers(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers) {
-    Response r{status, "application/json", std::move(body), std::move(headers)};
-    return r;
+    return {status, "application/json", std::move(body), std::move(headers), nullptr};
 }
 
 }  // namespace
@@ -73,6 +72,15 @@ TEST(ResponseHead, ReplacesWhatTheStringHeld) {
     std::string head = "left over from the previous response";
     format_response_head(head, Response::text(200, "text/plain", "ok"), 11, true);
     EXPECT_EQ(head, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n");
+}
+
+TEST(ResponseHead, ContentLengthOfASharedBody) {
+    Response res;
+    res.shared_body = std::make_shared<const std::string>(R"([{"id":1}])");
+    std::string head;
+    format_response_head(head, res, 11, true);
+    EXPECT_EQ(head, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n");
+    EXPECT_EQ(res.payload(), R"([{"id":1}])");
 }
 
 TEST(ResponseHead, NoContentLengthWhereTheStatusForbidsABody) {

@@ -112,7 +112,11 @@ std::string csv_text(const Request& req) {
 void add_game_routes(Router& r, Services& s) {
     // The bodies by filter, for the catalogue's version: a hit is answered on the event loop.
     auto cache = std::make_shared<GameListCache>();
-    auto games_body = [](const GameListCache::Body& body) { return Response::text(200, "application/json", *body); };
+    auto games_body = [](GameListCache::Body body) {
+        Response res;
+        res.shared_body = std::move(body);
+        return res;
+    };
     r.add("GET", "/api/games", Access::Public, [&s, cache, games_body](Request& req) {
         const domain::GameFilter filter = game_filter_from_query(req);
         std::string key = cache_key(filter);
