@@ -201,15 +201,19 @@ private:
         });
     }
 
-    // The head and the response wait in members: a connection writes one response at a time.
+    // The head is formatted into a member (a connection writes one response at a time); the
+    // response is held by the write and let go once written, so an idle keep-alive connection
+    // keeps no body.
     template <class OnWritten>
     void write_response(Response&& res, unsigned version, bool keep_alive, OnWritten&& on_written) {
         format_response_head(head_, res, version, keep_alive);
-        response_ = std::move(res);
-        const std::string_view payload = status_allows_body(response_.status) ? response_.payload() : "";
+        auto held = std::make_shared<const Response>(std::move(res));
+        const std::string_view payload = status_allows_body(held->status) ? held->payload() : "";
         stream_.expires_after(options_.read_timeout);
         const std::array<asio::const_buffer, 2> wire{asio::buffer(head_), asio::buffer(payload)};
-        asio::async_write(stream_, wire, std::forward<OnWritten>(on_written));
+        asio::async_write(stream_, wire,
+                          [held = std::move(held), on_written = std::forward<OnWritten>(on_written)](
+                              beast::error_code ec, std::size_t n) mutable { on_written(ec, n); });
     }
 
     void discard(std::size_t discarded) {
@@ -236,7 +240,6 @@ private:
     beast::flat_buffer buffer_;  // bounded by kMaxBuffered
     std::optional<RequestParser> parser_;
     std::string head_;  // of the response being written
-    Response response_;
     // Waiting for the first byte of a request (shutdown may close the connection then).
     bool awaiting_request_ = false;
     // Read once when the connection is accepted, not per request.
