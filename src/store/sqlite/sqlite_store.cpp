@@ -276,7 +276,10 @@ namespace {
 // A claim the engine never gave back (it cannot happen, but would hide a delivery until a
 // restart) lapses after this; the engine's in-flight set still keeps it from being sent twice.
 constexpr domain::Millis kClaimLapseMs = 15 * 60 * 1000;
-constexpr std::size_t kOutcomesPerLoopTurn = 16;
+// A request arriving during an outcome write waits for it: with 6 per write instead of 16 the
+// API's p99 during a burst was lower in 5 of 7 alternating pairs (median 2.33 against 2.69 ms),
+// deliveries kept up as well, and the engine's drain stayed within 2%.
+constexpr std::size_t kOutcomesPerLoopTurn = 6;
 
 std::string json_ids(const std::vector<Id>& ids) {
     std::string out = "[";
