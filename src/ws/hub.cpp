@@ -26,8 +26,7 @@ public:
 };
 
 Hub::Hub(asio::io_context& ioc, store::Store& store, const http::TokenService& tokens, HubOptions options)
-    : ioc_(ioc),
-      store_(store),
+    : store_(store),
       tokens_(tokens),
       options_(options),
       expiry_timer_(std::make_unique<ExpiryTimer>(ioc)),

@@ -59,7 +59,6 @@ public:
     void shutdown();
     std::size_t connection_count() const { return connections_.size(); }  // admitted, not yet destroyed
 
-    boost::asio::io_context& io_context() { return ioc_; }
     store::Store& store() { return store_; }
     const http::TokenService& tokens() const { return tokens_; }
     const HubOptions& options() const { return options_; }
@@ -83,7 +82,6 @@ private:
     void arm_expiry_timer();
     void expire_tokens();
 
-    boost::asio::io_context& ioc_;
     store::Store& store_;
     const http::TokenService& tokens_;
     HubOptions options_;
