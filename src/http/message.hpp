@@ -1,6 +1,7 @@
 #pragma once
 // Transport-neutral request and response: the router and the handlers see only
-// these, never Beast types (Beast stays in server.cpp and ws/).
+// these, never Beast types (Beast's I/O stays in server.cpp and ws/; response_head
+// borrows only its reason phrases).
 #include <boost/json/fwd.hpp>
 
 #include <memory>
