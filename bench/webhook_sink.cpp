@@ -2,7 +2,7 @@
 // keep-alive connections, and exits once it has received --expect requests,
 // printing how many arrived, the rate between the first and the last, and how many
 // connections carried them (a sender that reuses its connections opens few).
-//   webhook_sink --port P --expect N [--timeout-s 120]
+//   webhook_sink --port P --expect N [--timeout-s 120]   (SIGINT or SIGTERM: stops and prints)
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -86,6 +86,8 @@ int main(int argc, char** argv) {
     accept();
     asio::steady_timer deadline(ioc, std::chrono::seconds(timeout_s));
     deadline.async_wait([&](beast::error_code) { ioc.stop(); });
+    asio::signal_set stop_signals(ioc, SIGINT, SIGTERM);  // stopped early, it still prints its count
+    stop_signals.async_wait([&](beast::error_code, int) { ioc.stop(); });
     std::printf("listening port=%u\n", acceptor.local_endpoint().port());
     std::fflush(stdout);
     ioc.run();
