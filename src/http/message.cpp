@@ -21,7 +21,7 @@ bool Request::from_loopback() const {
 }
 
 Response Response::json(int status, const boost::json::value& v) {
-    return Response{status, "application/json", boost::json::serialize(v), {}, nullptr};
+    return Response{status, "application/json", boost::json::serialize(v), {}, {}, {}};
 }
 
 Response Response::error(int status, std::string_view message) { return error(status, message, {}); }
@@ -31,11 +31,11 @@ Response Response::error(int status, std::string_view message, const boost::json
     for (const auto& kv : extra) body[kv.key()] = kv.value();
     // The serializer copies string bytes as they are; JSON's own syntax is ASCII, so
     // repairing the text repairs only the strings in it.
-    return Response{status, "application/json", domain::to_valid_utf8(boost::json::serialize(body)), {}, nullptr};
+    return Response{status, "application/json", domain::to_valid_utf8(boost::json::serialize(body)), {}, {}, {}};
 }
 
 Response Response::text(int status, std::string content_type, std::string body) {
-    return Response{status, std::move(content_type), std::move(body), {}, nullptr};
+    return Response{status, std::move(content_type), std::move(body), {}, {}, {}};
 }
 
 }  // namespace gp::http

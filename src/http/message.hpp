@@ -47,11 +47,13 @@ struct Response {
     std::string content_type = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
-    // A body kept beyond the response (a cached one), written in place of `body`, which then
-    // stays empty: a large cached body is not copied for every request.
-    std::shared_ptr<const std::string> shared_body;
+    // A body that outlives the response, written in place of `body` (which then stays empty) so
+    // that it is not copied for every request: a cached body, kept alive by `body_owner`, or
+    // one of the binary's embedded files, which needs no owner.
+    std::optional<std::string_view> kept_body;
+    std::shared_ptr<const void> body_owner;
 
-    std::string_view payload() const { return shared_body ? std::string_view(*shared_body) : std::string_view(body); }
+    std::string_view payload() const { return kept_body ? *kept_body : std::string_view(body); }
 
     static Response json(int status, const boost::json::value& v);
     // Every error answer is made here: {"error": message, ...extra}. Its body is always

@@ -82,7 +82,7 @@ Response StaticSite::serve(const Request& req) const {
     }
     const bool gzip = !asset->gzip.empty() && accepts_gzip(req.accept_encoding);
     if (gzip) res.headers.emplace_back("Content-Encoding", "gzip");
-    res.body = std::string(gzip ? asset->gzip : asset->body);
+    res.kept_body = gzip ? asset->gzip : asset->body;
     return res;
 }
 

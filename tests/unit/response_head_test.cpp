@@ -41,7 +41,7 @@ std::string our_wire(const Response& r, unsigned version, bool keep_alive) {
 }
 
 Response with_headers(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers) {
-    return {status, "application/json", std::move(body), std::move(headers), nullptr};
+    return {status, "application/json", std::move(body), std::move(headers), {}, {}};
 }
 
 }  // namespace
@@ -74,9 +74,11 @@ TEST(ResponseHead, ReplacesWhatTheStringHeld) {
     EXPECT_EQ(head, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n");
 }
 
-TEST(ResponseHead, ContentLengthOfASharedBody) {
+TEST(ResponseHead, ContentLengthOfAKeptBody) {
     Response res;
-    res.shared_body = std::make_shared<const std::string>(R"([{"id":1}])");
+    const auto cached = std::make_shared<const std::string>(R"([{"id":1}])");
+    res.kept_body = *cached;
+    res.body_owner = cached;
     std::string head;
     format_response_head(head, res, 11, true);
     EXPECT_EQ(head, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n");

@@ -33,10 +33,10 @@ std::string header(const Response& r, std::string_view name) {
 
 TEST(StaticSite, ClientSideRoutesGetTheAppAndTheOverlayItsPage) {
     const StaticSite site(kAssets);
-    for (const char* path : {"/", "/picker", "/sessions/3", "/index.html"}) EXPECT_EQ(get(site, path).body, "<app>") << path;
-    EXPECT_EQ(get(site, "/overlay").body, "<overlay>");
-    EXPECT_EQ(get(site, "/overlay/").body, "<overlay>");
-    EXPECT_EQ(get(site, "/overlays").body, "<app>");
+    for (const char* path : {"/", "/picker", "/sessions/3", "/index.html"}) EXPECT_EQ(get(site, path).payload(), "<app>") << path;
+    EXPECT_EQ(get(site, "/overlay").payload(), "<overlay>");
+    EXPECT_EQ(get(site, "/overlay/").payload(), "<overlay>");
+    EXPECT_EQ(get(site, "/overlays").payload(), "<app>");
     EXPECT_EQ(header(get(site, "/"), "Cache-Control"), "no-cache");
 }
 
@@ -55,24 +55,24 @@ TEST(StaticSite, ApiPathsMissingAssetsAndOtherMethodsAreJson404s) {
 
 TEST(StaticSite, GzipOnlyWhenAcceptedWithANonZeroWeight) {
     const StaticSite site(kAssets);
-    EXPECT_EQ(get(site, "/assets/app-X1.js").body, "plain js");
+    EXPECT_EQ(get(site, "/assets/app-X1.js").payload(), "plain js");
     EXPECT_EQ(header(get(site, "/assets/app-X1.js"), "Cache-Control"), "public, max-age=31536000, immutable");
     for (const char* accepted : {"gzip", "br, gzip;q=0.5", "deflate , GZIP", "*", "gzip;q=1.0"}) {
         const auto r = get(site, "/assets/app-X1.js", accepted);
-        EXPECT_EQ(r.body, "gz js") << accepted;
+        EXPECT_EQ(r.payload(), "gz js") << accepted;
         EXPECT_EQ(header(r, "Content-Encoding"), "gzip");
     }
     for (const char* refused : {"br", "gzip;q=0", "gzip; q=0.000", "identity"})
-        EXPECT_EQ(get(site, "/assets/app-X1.js", refused).body, "plain js") << refused;
+        EXPECT_EQ(get(site, "/assets/app-X1.js", refused).payload(), "plain js") << refused;
     // No gzip variant (it would not be smaller): always the plain bytes.
-    EXPECT_EQ(get(site, "/", "gzip").body, "<app>");
+    EXPECT_EQ(get(site, "/", "gzip").payload(), "<app>");
 }
 
 TEST(StaticSite, MatchingEtagAnswers304WithoutBody) {
     const StaticSite site(kAssets);
     const auto r = get(site, "/assets/app-X1.js", "gzip", "\"a1\"");
     EXPECT_EQ(r.status, 304);
-    EXPECT_TRUE(r.body.empty());
+    EXPECT_TRUE(r.payload().empty());
     EXPECT_EQ(header(r, "ETag"), "\"a1\"");
     EXPECT_EQ(get(site, "/assets/app-X1.js", "", "\"other\"").status, 200);
 }

@@ -114,7 +114,8 @@ void add_game_routes(Router& r, Services& s) {
     auto cache = std::make_shared<GameListCache>();
     auto games_body = [](GameListCache::Body body) {
         Response res;
-        res.shared_body = std::move(body);
+        res.kept_body = *body;
+        res.body_owner = std::move(body);
         return res;
     };
     r.add("GET", "/api/games", Access::Public, [&s, cache, games_body](Request& req) {
