@@ -148,6 +148,19 @@ describe('web app', () => {
       const hiddenTableWidth = await phone.evaluate(() =>
         Math.max(0, ...[...document.querySelectorAll('.table-wrap')].map(w => w.scrollWidth - w.clientWidth)));
       assert.equal(hiddenTableWidth, 0, `${p}: a table scrolls sideways by ${hiddenTableWidth}px at 375px`);
+      // A stacked table is still a table to a screen reader although its rows' CSS display changed:
+      // in Chromium's accessibility tree every <td> is a cell, and every row a row.
+      const stacked = await phone.evaluate(() => [...document.querySelectorAll('table.stacked')].map(t =>
+        ({ rows: t.querySelectorAll('tbody tr').length, cells: t.querySelectorAll('tbody td').length })));
+      const cdp = await phone.context().newCDPSession(phone);
+      for (const [i, dom] of stacked.entries()) {
+        const { result } = await cdp.send('Runtime.evaluate', { expression: `document.querySelectorAll('table.stacked')[${i}]` });
+        const count = async role => (await cdp.send('Accessibility.queryAXTree', { objectId: result.objectId, role })).nodes.length;
+        const ax = { rows: await count('row'), cells: await count('cell') };
+        assert.ok(ax.rows >= dom.rows && ax.cells === dom.cells,
+          `${p}: stacked table ${i} at 375px has ${JSON.stringify(dom)} in the DOM, ${JSON.stringify(ax)} in the accessibility tree`);
+      }
+      await cdp.detach();
     }
     await phone.goto(server.url + '/');
     await phone.getByRole('button', { name: 'Toggle dark and light theme' }).click();
