@@ -53,8 +53,8 @@ struct Gather {
 
 Connection::Connection(Hub& hub, Socket&& socket)
     : socket_(std::move(socket)),
-      timer_(socket_.get_executor()),
       hub_(&hub),
+      timer_(socket_.get_executor()),
       reader_(hub.options().max_message_bytes) {}
 
 Connection::~Connection() {

@@ -59,6 +59,14 @@ public:
     void close(std::uint16_t code, std::string_view reason);
     // Called when the hub goes away before the connection (shutdown).
     void detach() { hub_ = nullptr; }
+    // Starts fetching into the cache what send() and deliver() read: the hub calls it for an
+    // event's next recipient, so that the memory is there once this one's system call returns.
+    void prefetch_for_send() const {
+        __builtin_prefetch(&socket_);
+        __builtin_prefetch(&queue_);
+        __builtin_prefetch(&replays_);
+        __builtin_prefetch(&awaiting_writable_);
+    }
 
 private:
     friend class Hub;  // keeps token_exp_ and sessions_ in step with its registries
@@ -120,27 +128,30 @@ private:
     using Timer = boost::asio::basic_waitable_timer<Clock, boost::asio::wait_traits<Clock>,
                                                     boost::asio::io_context::executor_type>;
 
+    // What send() and deliver() read come first, a few cache lines the hub prefetches for the
+    // next recipient of an event while this one's send runs (prefetch_for_send).
     Socket socket_;
-    Timer timer_;  // keep-alive ping and idle timeout; then the close grace
     Hub* hub_;
-    frame::Reader reader_;
-    std::string partial_;  // the start of a frame that has not fully arrived
     // Frames waiting to be written, oldest first; `written_` bytes of the first are out.
     std::vector<Frame> queue_;
     std::size_t written_ = 0;
     std::size_t queued_bytes_ = 0;     // bytes of queue_ not yet written
     std::vector<Replay> replays_;      // subscriptions still catching up, oldest request first
+    bool closing_ = false;         // our close frame is queued (or the socket is gone): nothing more is queued or handled
+    bool corked_ = false;          // frames are being queued in a batch: write once at its end
+    bool awaiting_writable_ = false;
+
+    Timer timer_;  // keep-alive ping and idle timeout; then the close grace
+    frame::Reader reader_;
+    std::string partial_;  // the start of a frame that has not fully arrived
     std::vector<domain::Id> sessions_;  // live subscriptions (maintained by the hub)
     std::int64_t token_exp_ = 0;        // seconds since the epoch; 0 = not authenticated (hub)
     Clock::time_point last_read_;       // when the client last sent anything
     bool admitted_ = false;
-    bool corked_ = false;          // frames are being queued in a batch: write once at its end
-    bool awaiting_writable_ = false;
     bool ping_sent_ = false;       // since last_read_
     bool replay_reading_ = false;  // a replay page is being read
     std::uint64_t replays_started_ = 0;  // Replay::serial
     bool in_replay_round_ = false;  // continue_replays is queuing pages (SQLite reads them at once)
-    bool closing_ = false;         // our close frame is queued (or the socket is gone): nothing more is queued or handled
     bool close_sent_ = false;      // our close frame is written
     bool peer_closed_ = false;     // the client's close frame arrived
     bool failed_ = false;          // a protocol violation: incoming bytes are discarded

@@ -51,10 +51,18 @@ void Hub::publish(const events::Event& event) {
     // from its destructor), so iterating them here is safe.
     const Connection::Frame frame =
         std::make_shared<const std::string>(frame::encode(frame::Opcode::Text, event.ws_envelope()));
-    if (audience == &authenticated_)
-        for (Connection* c : *audience) c->send(frame);
-    else
-        for (Connection* c : *audience) c->deliver(*event.session_id, frame);
+    // Each send is a system call that leaves the caches cold. While one runs, the next
+    // recipient's connection and the set's node after that one are on their way in.
+    const bool broadcast = audience == &authenticated_;
+    for (auto it = audience->begin(), end = audience->end(); it != end;) {
+        Connection* c = *it;
+        if (++it != end) {
+            (*it)->prefetch_for_send();
+            if (auto after = std::next(it); after != end) __builtin_prefetch(&*after);
+        }
+        if (broadcast) c->send(frame);
+        else c->deliver(*event.session_id, frame);
+    }
 }
 
 void Hub::shutdown() {
