@@ -24,7 +24,6 @@
 // The threads meet only through the database, posts to the loop, the engine's wake-up, the
 // checkpointer's request flag, and what handlers keep between requests (locked or atomic).
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
@@ -63,7 +62,8 @@ int serve(app::Config& cfg) {
 
     events::Bus bus;
     boost::asio::io_context ioc{1};
-    const app::PostToLoop post_to_loop = [&ioc](std::function<void()> f) { boost::asio::post(ioc, std::move(f)); };
+    app::LoopInbox inbox(ioc);
+    const app::PostToLoop post_to_loop = [&inbox](std::function<void()> f) { inbox.post(std::move(f)); };
     const std::unique_ptr<store::Store> store_owner = app::open_main_store(cfg, bus, post_to_loop);
     store::Store& store = *store_owner;
 

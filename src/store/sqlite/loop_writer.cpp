@@ -23,23 +23,27 @@ std::size_t LoopWriter::run(const Job& job, SqliteStore& here) {
             s.error = std::current_exception();
         }
     };
+    bool closed = false;
     {
         std::lock_guard lock(mutex_);
-        if (!closed_)
-            // `job` outlives the posted function's run: run() returns only once the job is done,
-            // or claimed here (the function then returns without touching it).
-            post_([this, state, execute] {
-                {
-                    std::lock_guard claim(mutex_);
-                    if (state->claimed) return;
-                    state->claimed = true;
-                }
-                execute(*state, loop_store_);
-                std::lock_guard done(mutex_);
-                state->done = true;
-                changed_.notify_all();
-            });
+        closed = closed_;
     }
+    // Posted without holding mutex_: the loop, woken by the post, takes it at once. A close()
+    // meanwhile wakes the wait below, which then runs the job here if the loop did not claim it.
+    if (!closed)
+        // `job` outlives the posted function's run: run() returns only once the job is done,
+        // or claimed here (the function then returns without touching it).
+        post_([this, state, execute] {
+            {
+                std::lock_guard claim(mutex_);
+                if (state->claimed) return;
+                state->claimed = true;
+            }
+            execute(*state, loop_store_);
+            std::lock_guard done(mutex_);
+            state->done = true;
+            changed_.notify_all();
+        });
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return state->done || (closed_ && !state->claimed); });
     if (!state->done) {
