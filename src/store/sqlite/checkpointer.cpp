@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
+#include <utility>
 #include <mutex>
 #include <unordered_map>
 
@@ -15,10 +18,20 @@ namespace {
 std::mutex g_running_mutex;
 std::unordered_map<std::string, std::weak_ptr<Checkpointer>> g_running;  // by database path
 
+// A RESTART checkpoint holds writers off while it waits for readers: it waits 20 ms at
+// most, then gives up until the next one (the connection's only waits are for it; a
+// PASSIVE checkpoint never waits).
+int restart_busy(void*, int tries) {
+    if (tries >= 400) return 0;
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+    return 1;
+}
+
 }  // namespace
 
-Checkpointer::Checkpointer(const std::string& path, Db& writer, int pages)
-    : db_(path), pages_(pages), thread_([this] { run(); }) {
+Checkpointer::Checkpointer(const std::string& path, Db& writer, int pages, int max_pages)
+    : db_(path), pages_(pages), max_pages_(max_pages), thread_([this] { run(); }) {
+    sqlite3_busy_handler(db_.handle(), &restart_busy, nullptr);
     watch(writer);
 }
 
@@ -56,8 +69,10 @@ int Checkpointer::on_commit(void* self, sqlite3*, const char*, int wal_pages) {
     if (wal_pages - base < c->pages_) return SQLITE_OK;
     {
         std::lock_guard lock(c->mutex_);
-        if (c->requested_) return SQLITE_OK;  // already asked; no wake-up per commit
+        const bool restart = wal_pages >= c->max_pages_;
+        if (c->requested_ && (c->restart_ || !restart)) return SQLITE_OK;  // already asked; no wake-up per commit
         c->requested_ = true;
+        c->restart_ = c->restart_ || restart;
     }
     c->wake_.notify_one();
     return SQLITE_OK;
@@ -70,9 +85,14 @@ void Checkpointer::run() {
         wake_.wait(lock, [this] { return requested_ || stopping_; });
         if (stopping_) return;
         requested_ = false;
+        const bool restart = std::exchange(restart_, false);
         lock.unlock();
         int wal_frames = 0;
         int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, nullptr);
+        // Right after the PASSIVE one, a RESTART has only the frames written meanwhile to copy:
+        // writers wait for it a few milliseconds, and the WAL is written from its start again.
+        if (restart && rc == SQLITE_OK)
+            rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_RESTART, &wal_frames, nullptr);
         checkpointed_frames_.store(std::max(wal_frames, 0), std::memory_order_relaxed);
         if (rc != SQLITE_OK && rc != SQLITE_BUSY)
             spdlog::warn("msg=\"wal checkpoint failed\" error=\"{}\"", sqlite3_errmsg(db_.handle()));
