@@ -2,6 +2,7 @@
 
 #include <boost/asio/system_timer.hpp>
 
+#include <iterator>
 #include <vector>
 
 #include "domain/time.hpp"

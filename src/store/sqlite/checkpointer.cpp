@@ -6,10 +6,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
-#include <utility>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
+#include <utility>
 
 namespace gp::store::sqlite {
 
