@@ -3,8 +3,8 @@
 // one in flight per connection, answered by webhook_sink) at a fixed rate, with nothing
 // else: no signing, no database, no libcurl, no Asio. One thread, one epoll set, plain
 // send()/recv(); a 1 ms timerfd releases the sends that fell due, as events do.
-// bench/run runs it on the server's core during the API's timing: what carrying that
-// traffic alone does to the API's p99 on this machine.
+// bench/run runs it on the server's core during the API's timing, at SCHED_IDLE as the
+// engine runs: what carrying that traffic alone does to the API's p99 on this machine.
 //   delivery_floor --port P [--rate 10000] [--seconds 5] [--connections 128] [--bytes 638]
 // Prints: requests, achieved rate, p50/p99 from a send's due time to its answer.
 #include <arpa/inet.h>
