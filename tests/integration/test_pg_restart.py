@@ -4,6 +4,7 @@ work again on new connections without a restart of gamepicker. Its own cluster: 
 one of the other tests is not stopped."""
 import json
 import os
+import shutil
 import tempfile
 import unittest
 
@@ -16,10 +17,12 @@ STORES = ("postgres",)
 class DatabaseRestartTest(unittest.TestCase):
     def setUp(self):
         state = tempfile.mkdtemp(prefix="gamepicker-pg-restart-")
+        self.addCleanup(shutil.rmtree, state, ignore_errors=True)  # after the cluster has stopped
         self.cluster = pg_cluster.start(state)
         self.addCleanup(pg_cluster.stop, state)
-        self.server = Server(args=["--db", self.cluster["url"] + "/postgres"], db_flag=False,
-                             cwd=tempfile.mkdtemp(prefix="gamepicker-test-"),
+        folder = tempfile.mkdtemp(prefix="gamepicker-test-")
+        self.addCleanup(shutil.rmtree, folder, ignore_errors=True)
+        self.server = Server(args=["--db", self.cluster["url"] + "/postgres"], db_flag=False, cwd=folder,
                              env={"WEBHOOK_RETRY_SCHEDULE": "200ms,200ms,200ms"}).start()
         self.addCleanup(self.server.cleanup)
         self.token = self.server.login()

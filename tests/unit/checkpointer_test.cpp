@@ -3,13 +3,13 @@
 #include "store/sqlite/checkpointer.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <string>
 
 #include "store/sqlite/db.hpp"
+#include "temp_folder.hpp"
 
 namespace {
 
@@ -19,14 +19,6 @@ using gp::store::sqlite::Transaction;
 
 class CheckpointerTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() / ("gamepicker-ckpt-" + std::to_string(::getpid()));
-        std::filesystem::remove_all(dir_);
-        std::filesystem::create_directories(dir_);
-        path_ = (dir_ / "test.db").string();
-    }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
-
     // The largest the WAL file got over `commits` back-to-back commits of about 2 KiB each.
     std::uintmax_t largest_wal(int pages, int max_pages, int commits) {
         Db writer(path_, Db::Role::EventLoop);
@@ -42,8 +34,8 @@ protected:
         return largest;
     }
 
-    std::filesystem::path dir_;
-    std::string path_;
+    gp::test::TempFolder dir_{"ckpt"};
+    const std::string path_ = dir_.file("test.db");
 };
 
 TEST_F(CheckpointerTest, TheWalStopsGrowingAtItsCapUnderCommitsWithoutAPause) {

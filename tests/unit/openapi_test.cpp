@@ -11,10 +11,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
-#include <unistd.h>
-
 #include <cctype>
-#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,6 +25,7 @@
 #include "http/tokens.hpp"
 #include "rooms/room_monitors.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "temp_folder.hpp"
 
 namespace json = boost::json;
 using gp::http::Access;
@@ -46,9 +44,7 @@ std::string upper(std::string s) {
 class OpenApiTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() / ("gamepicker-openapi-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(dir_);
-        store_ = std::make_unique<gp::store::sqlite::SqliteStore>((dir_ / "t.db").string(), nullptr,
+        store_ = std::make_unique<gp::store::sqlite::SqliteStore>(dir_.file("t.db"), nullptr,
                                                                   gp::store::sqlite::SqliteStore::Role::Background);
         rooms_ = std::make_unique<gp::rooms::RoomMonitors>(ioc_, *store_, gp::rooms::MonitorOptions{});
         services_ = std::make_unique<gp::http::Services>(gp::http::Services{*store_, tokens_, [] {}, *rooms_});
@@ -62,7 +58,6 @@ protected:
     void TearDown() override {
         rooms_.reset();
         store_.reset();
-        std::filesystem::remove_all(dir_);
     }
 
     // The component a {"$ref": "#/components/<kind>/<name>"} names, or the value itself.
@@ -75,7 +70,7 @@ protected:
         return doc_.at("components").at(ref.substr(prefix.size(), slash - prefix.size())).at(ref.substr(slash + 1));
     }
 
-    std::filesystem::path dir_;
+    gp::test::TempFolder dir_{"openapi"};
     gp::http::TokenService tokens_{"key", "secret"};
     std::unique_ptr<gp::store::sqlite::SqliteStore> store_;
     boost::asio::io_context ioc_;

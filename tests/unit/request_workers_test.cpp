@@ -7,17 +7,16 @@
 #include <boost/asio/post.hpp>
 
 #include <atomic>
-#include <filesystem>
 #include <future>
 #include <mutex>
 #include <latch>
 #include <set>
 #include <stdexcept>
 #include <thread>
-#include <unistd.h>
 
 #include "domain/error.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "temp_folder.hpp"
 
 namespace {
 
@@ -25,25 +24,19 @@ using gp::http::RequestWorkers;
 
 class RequestWorkersTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() / ("gamepicker-workers-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(dir_);
-    }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
-
     // `count` workers on real SQLite connections; on_loop() posts to ioc_.
     std::unique_ptr<RequestWorkers> workers(int count) {
         std::vector<std::unique_ptr<gp::store::Store>> stores;
         for (int i = 0; i < count; ++i) {
             stores.push_back(std::make_unique<gp::store::sqlite::SqliteStore>(
-                (dir_ / "t.db").string(), nullptr, gp::store::sqlite::SqliteStore::Role::Background));
+                dir_.file("t.db"), nullptr, gp::store::sqlite::SqliteStore::Role::Background));
             opened_.insert(stores.back().get());
         }
         return std::make_unique<RequestWorkers>(
             std::move(stores), [this](std::function<void()> f) { boost::asio::post(ioc_, std::move(f)); });
     }
 
-    std::filesystem::path dir_;
+    gp::test::TempFolder dir_{"workers"};
     boost::asio::io_context ioc_{1};
     std::set<gp::store::Store*> opened_;
 };

@@ -6,10 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <string>
 
 #include "store/sqlite/db.hpp"
+#include "temp_folder.hpp"
 
 namespace {
 
@@ -18,14 +18,6 @@ using gp::store::sqlite::Transaction;
 
 class WalWrites : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() / ("gamepicker-wal-" + std::to_string(::getpid()));
-        std::filesystem::remove_all(dir_);
-        std::filesystem::create_directories(dir_);
-        path_ = (dir_ / "test.db").string();
-    }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
-
     static void create_table(Db& db) {
         db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, k INTEGER NOT NULL, v TEXT NOT NULL); "
                 "CREATE INDEX t_by_k ON t (k)");
@@ -59,8 +51,8 @@ protected:
         return st.text(0);
     }
 
-    std::filesystem::path dir_;
-    std::string path_;
+    gp::test::TempFolder dir_{"wal"};
+    const std::string path_ = dir_.file("test.db");
 };
 
 TEST_F(WalWrites, EachCommitIsReadByAnotherConnectionAtOnce) {
