@@ -1,8 +1,11 @@
 // Open-loop HTTP load at a fixed request rate, latency measured from each
 // request's scheduled send time (so a stalled server cannot hide its queueing).
 //   http_rate --port P --method POST --path /api/sessions/1/games --body '{"game_id":1}'
-//             --token T --rate 500 --seconds 10 --connections 16
-// Prints: requests, errors, achieved rate, p50/p99/max latency in ms.
+//             --token T --rate 500 --seconds 10 --connections 16 [--dump FILE]
+// Prints: requests, errors, achieved rate, p50/p99/max latency in ms. --dump writes each
+// request's scheduled time (CLOCK_MONOTONIC, ms: the clock of `perf record -k CLOCK_MONOTONIC`
+// and of the server's steady_clock) and latency, one request a line, to line slow requests up
+// with what the machine was doing then.
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -24,7 +27,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Options {
     unsigned short port = 5000;
-    std::string method = "GET", path = "/api/games", body, token;
+    std::string method = "GET", path = "/api/games", body, token, dump;
     double rate = 500;
     double seconds = 10;
     int connections = 16;
@@ -32,6 +35,7 @@ struct Options {
 
 struct Stats {
     std::vector<double> latencies_ms;
+    std::vector<Clock::time_point> scheduled;  // per latency, when its request was due
     long errors = 0;
 };
 
@@ -68,6 +72,7 @@ public:
                                  if (ec) return self->fail(ec);
                                  double ms = std::chrono::duration<double, std::milli>(Clock::now() - scheduled).count();
                                  self->s_.latencies_ms.push_back(ms);
+                                 self->s_.scheduled.push_back(scheduled);
                                  if (self->res_.result_int() >= 400) ++self->s_.errors;
                                  self->busy_ = false;
                                  done();
@@ -101,6 +106,7 @@ int main(int argc, char** argv) {
         else if (k == "--rate") o.rate = std::stod(v);
         else if (k == "--seconds") o.seconds = std::stod(v);
         else if (k == "--connections") o.connections = std::stoi(v);
+        else if (k == "--dump") o.dump = v;
         else {
             std::cerr << "unknown option " << k << "\n";
             return 2;
@@ -148,6 +154,18 @@ int main(int argc, char** argv) {
     }
     ioc.run();
     auto elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    if (!o.dump.empty()) {
+        std::FILE* f = std::fopen(o.dump.c_str(), "w");
+        if (!f) {
+            std::perror(o.dump.c_str());
+            return 1;
+        }
+        for (std::size_t i = 0; i < stats.latencies_ms.size(); ++i)
+            std::fprintf(f, "%.3f %.3f\n",
+                         std::chrono::duration<double, std::milli>(stats.scheduled[i].time_since_epoch()).count(),
+                         stats.latencies_ms[i]);
+        std::fclose(f);
+    }
     auto& l = stats.latencies_ms;
     std::sort(l.begin(), l.end());
     auto pct = [&](double p) { return l.empty() ? 0.0 : l[std::min(l.size() - 1, static_cast<size_t>(p * l.size()))]; };
