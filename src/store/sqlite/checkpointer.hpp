@@ -16,11 +16,13 @@
 // without bound. Once it holds `max_pages`, a RESTART checkpoint follows the PASSIVE one:
 // it holds writers off for the 4 ms it takes (the one stall of the loop it allows; the
 // database file is synced first, with writers going on), and the file, no longer growing,
-// is rewritten in place.
+// is rewritten in place. At twice `max_pages` (this thread starved of CPU, or a reader
+// holding its snapshot) each commit waits for the next checkpoint, so the WAL stays bounded.
 #include <sqlite3.h>
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,7 +35,8 @@ namespace gp::store::sqlite {
 class Checkpointer {
 public:
     // Installs the WAL hook on `writer`; checkpoints each time the WAL grows by `pages` pages,
-    // and restarts it once it holds `max_pages` (about 1 KiB each).
+    // and restarts it once it holds `max_pages` (about 1 KiB each); past twice that, commits
+    // wait for a checkpoint.
     Checkpointer(const std::string& path, Db& writer, int pages = 1500, int max_pages = 128 * 1024);
     ~Checkpointer();
     Checkpointer(const Checkpointer&) = delete;
@@ -65,6 +68,8 @@ private:
     bool requested_ = false;
     bool restart_ = false;  // the WAL reached max_pages_
     bool stopping_ = false;
+    std::uint64_t finished_ = 0;  // checkpoints run (or tried)
+    std::condition_variable finished_changed_;
     std::thread thread_;
 };
 
