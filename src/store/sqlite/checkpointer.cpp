@@ -22,9 +22,14 @@ std::unordered_map<std::string, std::weak_ptr<Checkpointer>> g_running;  // by d
 
 // A RESTART checkpoint holds writers off while it waits for readers: it waits 20 ms at
 // most, then gives up until the next one (the connection's only waits are for it; a
-// PASSIVE checkpoint never waits).
-int restart_busy(void*, int tries) {
-    if (tries >= 400) return 0;
+// PASSIVE checkpoint never waits). 20 ms by the clock, not 400 tries of 50 us: with every
+// core busy each sleep of this low-priority thread lasted milliseconds, and the API's
+// writes were held off for seconds.
+int restart_busy(void* wait_started, int tries) {
+    auto& started = *static_cast<std::chrono::steady_clock::time_point*>(wait_started);
+    const auto now = std::chrono::steady_clock::now();
+    if (tries == 0) started = now;
+    else if (now - started >= std::chrono::milliseconds(20)) return 0;
     std::this_thread::sleep_for(std::chrono::microseconds(50));
     return 1;
 }
@@ -37,7 +42,7 @@ Checkpointer::Checkpointer(const std::string& path, Db& writer, int pages, int m
       pages_(pages),
       max_pages_(max_pages),
       thread_([this] { run(); }) {
-    sqlite3_busy_handler(db_.handle(), &restart_busy, nullptr);
+    sqlite3_busy_handler(db_.handle(), &restart_busy, &restart_wait_started_);
     watch(writer);
 }
 

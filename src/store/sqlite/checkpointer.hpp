@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -62,6 +63,7 @@ private:
     int db_file_;  // the database file, to sync it without SQLite's locks
     int pages_;
     int max_pages_;
+    std::chrono::steady_clock::time_point restart_wait_started_;  // the RESTART's wait for readers
     std::atomic<int> checkpointed_frames_{0};  // WAL size at the last checkpoint
     std::mutex mutex_;
     std::condition_variable wake_;
