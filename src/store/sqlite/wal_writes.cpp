@@ -1,5 +1,6 @@
 #include "store/sqlite/wal_writes.hpp"
 
+#include <sched.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -18,6 +19,9 @@ constexpr std::size_t kMaxGathered = 256 * 1024;  // a transaction larger than t
 constexpr std::size_t kMaxWrite = 64 * 1024;
 
 sqlite3_vfs* g_base = nullptr;  // the default VFS, which does the I/O
+
+thread_local int t_yield_every = 0;  // see yield_during_wal_reads()
+thread_local int t_reads = 0;
 
 // A WAL file: SQLite's sqlite3_file first, the default VFS's file after it.
 struct WalFile {
@@ -90,6 +94,10 @@ int wal_close(sqlite3_file* f) {
 }
 
 int wal_read(sqlite3_file* f, void* data, int amount, sqlite3_int64 offset) {
+    if (t_yield_every > 0 && ++t_reads >= t_yield_every) {
+        t_reads = 0;
+        sched_yield();
+    }
     WalFile& w = wal(f);
     if (const int rc = flush(w); rc != SQLITE_OK) return rc;
     return w.real->pMethods->xRead(w.real, data, amount, offset);
@@ -166,6 +174,8 @@ sqlite3_vfs make_vfs() {
 }
 
 }  // namespace
+
+void yield_during_wal_reads(int every) { t_yield_every = every; }
 
 const char* wal_write_vfs() {
     static sqlite3_vfs vfs = make_vfs();

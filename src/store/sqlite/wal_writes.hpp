@@ -19,4 +19,8 @@ namespace gp::store::sqlite {
 // Registers the VFS on the first call (thread-safe) and returns its name for sqlite3_open_v2.
 const char* wal_write_vfs();
 
+// From now on the calling thread yields the CPU (sched_yield) every `every` reads of a WAL
+// file through this VFS (0: never).
+void yield_during_wal_reads(int every);
+
 }  // namespace gp::store::sqlite
