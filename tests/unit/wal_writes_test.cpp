@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 
 #include "store/sqlite/db.hpp"
@@ -50,6 +51,8 @@ protected:
         st.step();
         return st.text(0);
     }
+
+    std::uintmax_t wal_bytes() const { return std::filesystem::file_size(path_ + "-wal"); }
 
     gp::test::TempFolder dir_{"wal"};
     const std::string path_ = dir_.file("test.db");
@@ -99,6 +102,30 @@ TEST_F(WalWrites, ACommitOutlivesAProcessThatDiesRightAfterIt) {
     Db db(path_);
     EXPECT_EQ(count(db), 50);
     EXPECT_EQ(integrity(db), "ok");
+}
+
+// A commit fills its last page of the file with zeros (no write needs to read a page back).
+// After the WAL restarts over its old frames, a crash leaves a log that recovery reads up to
+// its last commit, neither into the zeros nor into the old frames beyond them.
+TEST_F(WalWrites, CommitsEndOnAWholePageAndRecoveryStopsAtTheLastOne) {
+    Db db(path_);
+    create_table(db);
+    for (int n = 0; n < 2000; n += 10) {
+        insert(db, n, 10);
+        ASSERT_EQ(wal_bytes() % 4096, 0u) << "after row " << n;
+    }
+    db.exec("PRAGMA wal_checkpoint(RESTART)");
+    const auto old_wal = wal_bytes();
+    for (int n = 2000; n < 2030; n += 10) insert(db, n, 10);  // over the start of the old log
+    ASSERT_EQ(wal_bytes(), old_wal);
+    // A crash: the files as they are, without the WAL index (shared memory), which recovery rebuilds.
+    const auto crashed = dir_.file("crashed.db");
+    std::filesystem::copy_file(path_, crashed);
+    std::filesystem::copy_file(path_ + "-wal", crashed + "-wal");
+    Db recovered(crashed);
+    EXPECT_EQ(count(recovered), 2030);
+    EXPECT_EQ(total_length(recovered), expected_length(2030));
+    EXPECT_EQ(integrity(recovered), "ok");
 }
 
 }  // namespace

@@ -17,6 +17,9 @@ constexpr int kFrameHeaderBytes = 24;
 constexpr std::size_t kMaxGathered = 256 * 1024;  // a transaction larger than this is written in parts
 // The default VFS writes at most 128 KiB - 1 per call (it masks the length with 0x1ffff).
 constexpr std::size_t kMaxWrite = 64 * 1024;
+// The page cache's unit: a write that covers part of a page the cache does not hold must
+// first read that page from the disk (see flush()).
+constexpr sqlite3_int64 kCachePageBytes = 4096;
 
 sqlite3_vfs* g_base = nullptr;  // the default VFS, which does the I/O
 
@@ -39,7 +42,16 @@ constexpr std::size_t kRealOffset = (sizeof(WalFile) + 15) & ~std::size_t{15};
 
 WalFile& wal(sqlite3_file* f) { return *reinterpret_cast<WalFile*>(f); }
 
-int flush(WalFile& w) {
+// `to_page_end`: the gathered frames end with a commit frame, the log's last (SQLite never
+// rewrites a commit frame in place), so nothing valid follows them, and zeros fill the rest of
+// their last page. Without them, once the WAL had restarted over its old frames, a commit that
+// ended in a page the kernel had dropped from its cache (this host reclaims cold page cache)
+// waited in write() for that page to be read from the disk: 24-62 reads in a 5 s webhook
+// burst, on the event loop. Zeros there are an invalid frame, as the old frames are (their
+// salt differs), so recovery stops where it did.
+int flush(WalFile& w, bool to_page_end = false) {
+    if (to_page_end)
+        w.gathered.resize(w.gathered.size() + static_cast<std::size_t>(-w.end() & (kCachePageBytes - 1)));
     w.page_next = w.commit = false;
     int rc = SQLITE_OK;
     for (std::size_t done = 0; done < w.gathered.size() && rc == SQLITE_OK; done += kMaxWrite) {
@@ -64,7 +76,7 @@ int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offse
         const bool commit = w.commit;
         gather(w, data, amount, offset);
         w.page_next = false;
-        if (commit || w.gathered.size() >= kMaxGathered) return flush(w);
+        if (commit || w.gathered.size() >= kMaxGathered) return flush(w, commit);
         return SQLITE_OK;
     }
     const bool wal_header = offset == 0 && amount == kWalHeaderBytes;
