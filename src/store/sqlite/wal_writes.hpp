@@ -6,10 +6,11 @@
 // and, for WAL files only, gathers consecutive appends in memory and writes them with one
 // call when the commit frame's page arrives (inside that xWrite, so an error such as a
 // full disk is the commit's error, as before), with zeros to the end of its last 4 KiB page
-// so that no later write has to read that page back from the disk. Any other use of the file (read, sync,
-// truncate, size, a write elsewhere) writes what is gathered first. Other connections only
-// read frames once the committing one publishes them in the WAL index, which it does after
-// the commit's writes returned, so they never read a frame still in memory.
+// so that no later write has to read that page back from the disk. Any other use of the
+// file (read, sync, truncate, size, a write elsewhere) writes what is gathered first.
+// Other connections only read frames once the committing one publishes them in the WAL
+// index, which it does after the commit's writes returned, so they never read a frame
+// still in memory.
 //
 // The commit frame is recognised by the WAL format (docs: fileformat2, "WAL File Format":
 // a frame header's bytes 4-7 hold the database size after a commit, zero otherwise). A
